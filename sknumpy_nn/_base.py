@@ -1,0 +1,460 @@
+"""BaseNumpyMLP: scikit-learn's contract around the NumPy network.
+
+The estimator validates, encodes targets (through subclass hooks), and runs the training
+loop; the maths is in ``_network.py`` and ``_optimizers.py``. The random stream follows
+scikit-learn's MLP draw for draw (weights, early-stopping split, each epoch's shuffle) so
+the same ``random_state`` gives the same model.
+"""
+
+import time
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import _network
+from ._activations import HIDDEN_ACTIVATIONS
+from ._network import Network
+from ._optimizers import SGD, Adam, minimize_lbfgs
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+def _check_stochastic_solver(estimator) -> bool:
+    if estimator.solver not in _STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for stochastic optimizers; "
+            f"solver={estimator.solver!r} is not stochastic."
+        )
+    return True
+
+
+class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
+    """Base class of the NumPy MLP estimators; use a subclass.
+
+    Subclasses supply the target encoding (``_encode_target``), the loss name
+    (``_network_loss``) and the validation score (``_validation_score``).
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # ----------------------------------------------------------------- subclass hooks
+    @abstractmethod
+    def _encode_target(self, X, y, incremental: bool, reset: bool):
+        """Validate ``X`` and ``y``; return ``X`` and the encoded ``Y`` (n_samples, n_outputs)."""
+
+    @abstractmethod
+    def _network_loss(self) -> str:
+        """Key of ``LOSSES`` the network trains with."""
+
+    @abstractmethod
+    def _validation_score(self, output, Y, sample_weight) -> float:
+        """Score of the network ``output`` against encoded targets ``Y``."""
+
+    def _stratify_labels(self, Y):
+        """Labels to stratify the early-stopping split by, or None."""
+        return None
+
+    # ----------------------------------------------------------------- public API
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets (class labels in classification, real numbers in regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; ``None`` weighs every sample equally.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _predict_output(self, X, output_activation=None):
+        """Validated forward pass; the output layer's activation can be overridden."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
+                          dtype=(np.float64, np.float32))
+        return _network.predict(
+            X, self.coefs_, self.intercepts_, self.activation,
+            output_activation or self.out_activation_,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    # ----------------------------------------------------------------- training
+    def _layer_sizes(self, n_features: int, n_outputs: int) -> list[int]:
+        hidden = self.hidden_layer_sizes
+        hidden = list(hidden) if np.iterable(hidden) else [hidden]
+        if not all(isinstance(h, Integral) and h >= 1 for h in hidden):
+            raise ValueError(
+                f"hidden_layer_sizes must hold positive integers, got {self.hidden_layer_sizes!r}."
+            )
+        return [n_features, *(int(h) for h in hidden), n_outputs]
+
+    def _fit(self, X, y, sample_weight, incremental: bool):
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        X, Y = self._encode_target(X, y, incremental=incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight sums to zero: no sample would be learned from.")
+        if sp.issparse(X):
+            X = X.tocsr()  # batches are row slices
+        layer_sizes = self._layer_sizes(X.shape[1], Y.shape[1])
+        random_state = check_random_state(self.random_state)
+
+        network = Network(layer_sizes, self.activation, self._network_loss(), X.dtype)
+        if first_pass:
+            self._initialize(network, random_state)
+        else:
+            self._check_warm_start_shapes(layer_sizes)
+            network.load(self.coefs_, self.intercepts_)
+
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(network, X, Y, sample_weight)
+        else:
+            self._fit_stochastic(network, X, Y, sample_weight, random_state, incremental)
+        self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+        if not np.isfinite(network.params).all():
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may contain "
+                "large values and need to be preprocessed, or learning_rate_init is too large."
+            )
+        return self
+
+    def _initialize(self, network: Network, random_state) -> None:
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = network.layer_sizes[-1]
+        self.n_layers_ = len(network.layer_sizes)
+        self.out_activation_ = network.loss.output_activation
+        network.initialize(random_state)
+        self._best_params = network.params.copy()
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        self._optimizer_state = None
+        if self.early_stopping and self.solver != "lbfgs":
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.best_loss_ = np.inf
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+    def _check_warm_start_shapes(self, layer_sizes: list[int]) -> None:
+        fitted = [self.coefs_[0].shape[0], *(W.shape[1] for W in self.coefs_)]
+        if fitted != layer_sizes:
+            raise ValueError(
+                f"The data and hidden_layer_sizes need layer sizes {layer_sizes}, but the model "
+                f"being continued (warm_start or partial_fit) has {fitted}. Use the same "
+                "features, outputs and hidden_layer_sizes, or fit from scratch."
+            )
+
+    def _make_optimizer(self, network: Network, incremental: bool):
+        state = self._optimizer_state if incremental else None
+        n_params, dtype = network.params.size, network.dtype
+        if state is not None and state.get("solver") != self.solver:
+            state = None
+        if self.solver == "sgd":
+            optimizer = SGD(n_params, dtype, self.learning_rate_init, self.learning_rate,
+                            self.momentum, self.nesterovs_momentum, self.power_t, state)
+        else:
+            optimizer = Adam(n_params, dtype, self.learning_rate_init, self.beta_1,
+                             self.beta_2, self.epsilon, state)
+        optimizer.state["solver"] = self.solver
+        self._optimizer_state = optimizer.state
+        return optimizer
+
+    def _split_validation(self, X, Y, sample_weight, random_state):
+        """The early-stopping split, drawn as scikit-learn draws it."""
+        stratify = self._stratify_labels(Y)
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        parts = train_test_split(
+            *arrays, random_state=random_state, test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        X_train, X_val, Y_train, Y_val = parts[:4]
+        sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size "
+                "of your dataset."
+            )
+        return (X_train, Y_train, sw_train), (X_val, Y_val, sw_val)
+
+    def _batch_size(self, n_samples: int) -> int:
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the {n_samples} training "
+                "samples; it is clipped to the number of samples."
+            )
+        return min(self.batch_size, n_samples)
+
+    def _fit_stochastic(self, network, X, Y, sample_weight, random_state, incremental):
+        optimizer = self._make_optimizer(network, incremental)
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        if self.early_stopping:
+            train, validation = self._split_validation(X, Y, sample_weight, random_state)
+        else:
+            train, validation = (X, Y, sample_weight), None
+        epoch = _Epoch(network, *train, self._batch_size(train[0].shape[0]), self.alpha)
+
+        self.n_iter_ = 0
+        try:
+            for _ in range(self.max_iter):
+                started = time.perf_counter()
+                if self.shuffle:
+                    epoch.shuffle(random_state)
+                self.loss_ = epoch.run(optimizer)
+                self.n_iter_ += 1
+                self.t_ += epoch.n_samples
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}, "
+                          f"{time.perf_counter() - started:.3f}s")
+                self._update_no_improvement_count(network, validation)
+                optimizer.end_epoch(self.t_)
+                if self._no_improvement_count > self.n_iter_no_change:
+                    stop, action = optimizer.on_plateau()
+                    if self.verbose:
+                        print(f"{self._plateau_message()} {action}")
+                    if stop:
+                        break
+                    self._no_improvement_count = 0
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                        "and the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+        if self.early_stopping:
+            network.params[...] = self._best_params
+
+    def _plateau_message(self) -> str:
+        what = "Validation score did not improve" if self.early_stopping else (
+            "Training loss did not improve")
+        return (f"{what} more than tol={self.tol:f} for {self.n_iter_no_change} "
+                "consecutive epochs.")
+
+    def _update_no_improvement_count(self, network, validation) -> None:
+        if validation is None:
+            loss = self.loss_curve_[-1]
+            improved = not loss > self.best_loss_ - self.tol
+            self.best_loss_ = min(self.best_loss_, loss)
+        else:
+            X_val, Y_val, sw_val = validation
+            output = _network.predict(X_val, network.coefs, network.intercepts,
+                                      self.activation, self.out_activation_)
+            score = (self._validation_score(output, Y_val, sw_val)
+                     if np.isfinite(output).all() else np.nan)
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            improved = not score < self.best_validation_score_ + self.tol
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_params = network.params.copy()
+        self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
+
+    def _fit_lbfgs(self, network, X, Y, sample_weight):
+        # scipy's L-BFGS-B works in float64; a float32 model is trained in float64 and cast
+        # back, because float32 gradients stall its line search long before convergence.
+        work = network
+        if network.dtype != np.float64:
+            work = Network(network.layer_sizes, self.activation, self._network_loss(),
+                           np.float64)
+            work.load(network.coefs, network.intercepts)
+            X, Y = X.astype(np.float64), Y.astype(np.float64)
+            sample_weight = None if sample_weight is None else sample_weight.astype(np.float64)
+
+        def loss_and_gradient(params):
+            work.params[...] = params
+            loss = work.loss_and_gradient(X, Y, sample_weight, self.alpha)
+            # scipy keeps the gradient it is given: hand it a copy, not our buffer.
+            return loss, work.grad.copy()
+
+        def record(intermediate_result):
+            self.loss_curve_.append(float(intermediate_result.fun))
+            if self.verbose:
+                print(f"Iteration {len(self.loss_curve_)}, loss = {intermediate_result.fun:.8f}")
+
+        try:
+            result = minimize_lbfgs(loss_and_gradient, work.params.copy(), self.max_iter,
+                                    self.max_fun, self.tol, record)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+            result = None
+        if result is not None:
+            work.params[...] = result.x
+            self.n_iter_ = min(result.nit, self.max_iter)
+            self.loss_ = float(result.fun)
+            if result.status != 0:
+                warnings.warn(
+                    f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                    f"(status={result.status}): {result.message}. Increase max_iter or "
+                    "max_fun, or scale the data (e.g. StandardScaler).",
+                    ConvergenceWarning,
+                )
+        else:
+            self.n_iter_ = len(self.loss_curve_)
+            self.loss_ = work.loss_and_gradient(X, Y, sample_weight, self.alpha)
+        network.params[...] = work.params
+        self.best_loss_ = min([self.loss_, *self.loss_curve_])
+
+
+class _Epoch:
+    """One pass of minibatch training over fixed data, with the batch buffers it needs.
+
+    Rows are visited in ``order``; a shuffle composes a fresh permutation onto the current
+    order (as scikit-learn does), so each epoch's draw depends on all earlier ones.
+    """
+
+    def __init__(self, network, X, Y, sample_weight, batch_size, alpha):
+        self.network, self.X, self.Y, self.sample_weight = network, X, Y, sample_weight
+        self.alpha = alpha
+        self.n_samples = X.shape[0]
+        self.batch_size = batch_size
+        self.order = None
+        self._dense = not sp.issparse(X)
+        self._X_buffer = np.empty((batch_size, X.shape[1]), X.dtype) if self._dense else None
+        self._Y_buffer = np.empty((batch_size, Y.shape[1]), Y.dtype)
+        self._w_buffer = None if sample_weight is None else np.empty(batch_size, Y.dtype)
+
+    def shuffle(self, random_state) -> None:
+        permutation = np.arange(self.n_samples)
+        random_state.shuffle(permutation)
+        self.order = permutation if self.order is None else self.order[permutation]
+
+    def _batch(self, start: int, stop: int):
+        if self.order is None:
+            rows = slice(start, stop)
+            weights = None if self.sample_weight is None else self.sample_weight[rows]
+            return self.X[rows], self.Y[rows], weights
+        rows, n = self.order[start:stop], stop - start
+        X = np.take(self.X, rows, axis=0, out=self._X_buffer[:n]) if self._dense else self.X[rows]
+        Y = np.take(self.Y, rows, axis=0, out=self._Y_buffer[:n])
+        weights = None
+        if self.sample_weight is not None:
+            weights = np.take(self.sample_weight, rows, out=self._w_buffer[:n])
+        return X, Y, weights
+
+    def run(self, optimizer) -> float:
+        """Train on every batch once; return the row-weighted mean of the batch losses."""
+        total, counted = 0.0, 0
+        for start in range(0, self.n_samples, self.batch_size):
+            stop = min(start + self.batch_size, self.n_samples)
+            X, Y, weights = self._batch(start, stop)
+            if weights is not None and not weights.sum() > 0:
+                continue  # nothing to learn from, and the objective would divide by zero
+            loss = self.network.loss_and_gradient(X, Y, weights, self.alpha)
+            optimizer.step(self.network.params, self.network.grad)
+            total += loss * (stop - start)
+            counted += stop - start
+        return total / counted if counted else np.nan
+

@@ -1,0 +1,131 @@
+"""Docstring fragments shared by the two estimators (written once, filled into both)."""
+
+PARAMETERS = """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units in the ith hidden layer.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation of the hidden layers: ``x``, ``1 / (1 + exp(-x))``, ``tanh(x)`` or
+        ``max(0, x)``.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        Weight optimizer. 'lbfgs' is scipy's L-BFGS-B on the whole data set (good for small
+        data); 'sgd' is minibatch stochastic gradient descent (full-batch gradient descent
+        with ``batch_size=n_samples, momentum=0``); 'adam' is Kingma and Ba's Adam.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the weights (not the biases).
+
+    batch_size : int, default='auto'
+        Minibatch size of the stochastic solvers; 'auto' is ``min(200, n_samples)``.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Step-size schedule of ``solver='sgd'``: constant; ``learning_rate_init / (t + 1) **
+        power_t`` after ``t`` samples; or divided by 5 each time ``n_iter_no_change`` epochs
+        fail to improve by ``tol``.
+
+    learning_rate_init : float, default=0.001
+        Initial step size of 'sgd' and 'adam'.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs ('sgd', 'adam') or iterations ('lbfgs').
+
+    shuffle : bool, default=True
+        Shuffle the samples every epoch ('sgd', 'adam').
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the early-stopping split and the shuffles; the same
+        seed gives the same draws as scikit-learn's MLP.
+
+    tol : float, default=1e-4
+        Improvement of the loss (or validation score) below which an epoch counts as no
+        progress; for 'lbfgs', the projected-gradient tolerance.
+
+    verbose : bool, default=False
+        Print progress after every epoch or iteration.
+
+    warm_start : bool, default=False
+        Continue from the fitted weights on the next ``fit`` instead of re-initialising.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum ('sgd' with ``momentum > 0``).
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data and stop when its score
+        stops improving for ``n_iter_no_change`` epochs; the best weights are kept.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Decay of Adam's first-moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay of Adam's second-moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability term.
+
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of ``tol`` before stopping ('sgd', 'adam').
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'."""
+
+ATTRIBUTES = """\
+loss_ : float
+        Objective after the last epoch (sgd, adam) or at the solution (lbfgs), penalty
+        included.
+
+    best_loss_ : float or None
+        Lowest training loss seen; ``None`` with early stopping.
+
+    loss_curve_ : list of float
+        Loss after each epoch (sgd, adam) or each iteration (lbfgs).
+
+    validation_scores_ : list of float or None
+        Score on the held-out data after each epoch, with early stopping.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+
+    t_ : int
+        Number of training samples seen by the stochastic solver.
+
+    coefs_ : list of ndarray
+        ``coefs_[i]`` is the ``(fan_in, fan_out)`` weight matrix of layer ``i``.
+
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` is the ``(fan_out,)`` bias vector of layer ``i``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during fit, when ``X`` has string column names.
+
+    n_iter_ : int
+        Epochs (sgd, adam) or iterations (lbfgs) run by the last fit.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Output activation."""
+
+
+def fill_docstring(cls):
+    """Class decorator: substitute the shared fragments into ``cls.__doc__``."""
+    cls.__doc__ = cls.__doc__.replace("{parameters}", PARAMETERS).replace(
+        "{attributes}", ATTRIBUTES
+    )
+    return cls

@@ -1,0 +1,229 @@
+"""A multilayer perceptron in plain NumPy: parameters, initialisation, forward and backward.
+
+Shapes follow the row-major convention: ``X`` is ``(n_samples, n_features)``, the weight
+matrix of layer ``i`` is ``(fan_in, fan_out)``, so a layer computes ``Z = A_prev @ W + b``
+and ``A = g(Z)``. The backward pass mirrors it: ``dZ = dA * g'``, ``dW = A_prev.T @ dZ``,
+``db = dZ.sum(axis=0)``, ``dA_prev = dZ @ W.T``.
+
+All weights and biases live in one flat vector (all weight matrices, then all bias vectors,
+in layer order, as scikit-learn packs them for L-BFGS); ``coefs`` and ``intercepts`` are views
+into it, and the gradient has the same layout. Optimizers therefore work on two vectors.
+This module knows nothing of scikit-learn.
+"""
+
+from itertools import pairwise
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._losses import LOSSES, weighted_mean_loss
+
+
+def _dot(A, B: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out[...] = A @ B`` without a temporary when ``A`` is dense."""
+    if sp.issparse(A):
+        out[...] = A @ B
+    else:
+        np.dot(A, B, out=out)
+    return out
+
+
+def unpack(flat: np.ndarray, layer_sizes: list[int]) -> tuple[list, list]:
+    """Views of a flat vector as per-layer weight matrices and bias vectors.
+
+    Parameters
+    ----------
+    flat : ndarray of shape (n_params,)
+        All weight matrices, then all bias vectors, each raveled in C order.
+    layer_sizes : list of int
+        ``[n_features, *hidden_layer_sizes, n_outputs]``.
+
+    Returns
+    -------
+    coefs : list of ndarray, ``coefs[i]`` of shape (layer_sizes[i], layer_sizes[i + 1])
+    intercepts : list of ndarray, ``intercepts[i]`` of shape (layer_sizes[i + 1],)
+    """
+    coefs, intercepts, start = [], [], 0
+    for fan_in, fan_out in pairwise(layer_sizes):
+        coefs.append(flat[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+        start += fan_in * fan_out
+    for fan_out in layer_sizes[1:]:
+        intercepts.append(flat[start : start + fan_out])
+        start += fan_out
+    return coefs, intercepts
+
+
+def n_parameters(layer_sizes: list[int]) -> int:
+    """Number of weights and biases of a network with these layer sizes."""
+    return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(layer_sizes))
+
+
+def forward(
+    X,
+    coefs: list[np.ndarray],
+    intercepts: list[np.ndarray],
+    activation: str,
+    output_activation: str,
+    outputs: list[np.ndarray],
+) -> list[np.ndarray]:
+    """Forward pass, storing every layer's output.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The input rows.
+    coefs, intercepts : list of ndarray
+        Weights ``(fan_in, fan_out)`` and biases ``(fan_out,)`` of each layer.
+    activation : str
+        Hidden activation, a key of ``HIDDEN_ACTIVATIONS``.
+    output_activation : str
+        Output activation, a key of ``OUTPUT_ACTIVATIONS`` (``"identity"`` to get the
+        output pre-activation).
+    outputs : list of ndarray
+        ``outputs[i]`` of shape ``(n_samples, fan_out of layer i)`` receives layer ``i``'s
+        output ``A``; the buffers are overwritten, nothing else is allocated.
+
+    Returns
+    -------
+    activations : list of ndarray
+        ``[X, A_1, ..., A_L]``, the input followed by ``outputs``.
+    """
+    hidden = HIDDEN_ACTIVATIONS[activation].forward
+    last = len(coefs) - 1
+    A = X
+    for i, (W, b, Z) in enumerate(zip(coefs, intercepts, outputs)):
+        _dot(A, W, out=Z)
+        Z += b
+        (OUTPUT_ACTIVATIONS[output_activation] if i == last else hidden)(Z)
+        A = Z
+    return [X, *outputs]
+
+
+def predict(
+    X, coefs: list, intercepts: list, activation: str, output_activation: str
+) -> np.ndarray:
+    """Network output for ``X``, allocating fresh arrays (safe to call from many threads).
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    coefs, intercepts : list of ndarray
+        As in :func:`forward`.
+    activation, output_activation : str
+        As in :func:`forward`.
+
+    Returns
+    -------
+    output : ndarray of shape (n_samples, n_outputs)
+    """
+    dtype = coefs[0].dtype
+    outputs = [np.empty((X.shape[0], W.shape[1]), dtype=dtype) for W in coefs]
+    return forward(X, coefs, intercepts, activation, output_activation, outputs)[-1]
+
+
+class Network:
+    """Flat parameters and gradient of one MLP, with its training buffers.
+
+    Parameters
+    ----------
+    layer_sizes : list of int
+        ``[n_features, *hidden_layer_sizes, n_outputs]``.
+    activation : str
+        Hidden activation, a key of ``HIDDEN_ACTIVATIONS``.
+    loss : str
+        Key of ``LOSSES``; fixes the output activation.
+    dtype : numpy dtype
+        float32 or float64, for parameters, gradient and buffers.
+    """
+
+    def __init__(self, layer_sizes: list[int], activation: str, loss: str, dtype):
+        self.layer_sizes = list(layer_sizes)
+        self.activation = activation
+        self.loss = LOSSES[loss]
+        self.dtype = np.dtype(dtype)
+        self.params = np.zeros(n_parameters(self.layer_sizes), dtype=self.dtype)
+        self.grad = np.zeros_like(self.params)
+        self.coefs, self.intercepts = unpack(self.params, self.layer_sizes)
+        self.coef_grads, self.intercept_grads = unpack(self.grad, self.layer_sizes)
+        self._outputs: list[np.ndarray] = []
+        self._deltas: list[np.ndarray] = []
+
+    def initialize(self, random_state: np.random.RandomState) -> None:
+        """Glorot-uniform weights and biases, drawn exactly as scikit-learn's MLP draws them.
+
+        Per layer, the weights and then the biases, in float64 and then cast, from
+        ``U(-b, b)`` with ``b = sqrt(factor / (fan_in + fan_out))``, ``factor`` 2 for a
+        logistic hidden activation and 6 otherwise.
+        """
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        for W, b in zip(self.coefs, self.intercepts):
+            bound = np.sqrt(factor / (W.shape[0] + W.shape[1]))
+            W[...] = random_state.uniform(-bound, bound, W.shape)
+            b[...] = random_state.uniform(-bound, bound, b.shape)
+
+    def load(self, coefs: list, intercepts: list) -> None:
+        """Copy per-layer arrays into the flat vector (so edits a user made are honoured)."""
+        for mine, theirs in zip(self.coefs + self.intercepts, list(coefs) + list(intercepts)):
+            if np.shape(theirs) != mine.shape:
+                raise ValueError(
+                    f"coefs_/intercepts_ hold an array of shape {np.shape(theirs)} where the "
+                    f"network needs {mine.shape}; refit without warm_start."
+                )
+            mine[...] = theirs
+
+    def _buffers(self, n_rows: int) -> tuple[list, list]:
+        """Activation and delta buffers for ``n_rows`` rows, grown only when needed."""
+        if not self._outputs or self._outputs[0].shape[0] < n_rows:
+            sizes = self.layer_sizes[1:]
+            self._outputs = [np.empty((n_rows, size), self.dtype) for size in sizes]
+            self._deltas = [np.empty((n_rows, size), self.dtype) for size in sizes]
+        return [Z[:n_rows] for Z in self._outputs], [D[:n_rows] for D in self._deltas]
+
+    def loss_and_gradient(
+        self, X, Y: np.ndarray, sample_weight: np.ndarray | None, alpha: float
+    ) -> float:
+        """Objective of one batch, with its gradient written into ``self.grad``.
+
+        The objective is scikit-learn's: the sample-weighted mean loss plus
+        ``0.5 * alpha * ||W||^2 / sum(sample_weight)``.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Y : ndarray of shape (n_samples, n_outputs)
+            Targets, in the network's dtype.
+        sample_weight : ndarray of shape (n_samples,) or None
+            Non-negative weights whose sum must be positive.
+        alpha : float
+            L2 penalty on the weights (not the biases).
+
+        Returns
+        -------
+        loss : float
+        """
+        n_samples = X.shape[0]
+        outputs, deltas = self._buffers(n_samples)
+        activations = forward(
+            X, self.coefs, self.intercepts, self.activation, self.loss.output_activation, outputs
+        )
+        weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
+        penalty = sum(float(np.dot(W.ravel(), W.ravel())) for W in self.coefs)
+        loss = weighted_mean_loss(self.loss, Y, activations[-1], sample_weight)
+        loss += 0.5 * alpha * penalty / weight_sum
+
+        # Canonical loss-link pairs: d loss / d Z_out is A_out - Y. Folding the weights and
+        # 1 / sum(weights) into it here makes every later product already normalised.
+        delta = np.subtract(activations[-1], Y, out=deltas[-1])
+        if sample_weight is None:
+            delta *= 1.0 / weight_sum
+        else:
+            delta *= (sample_weight / weight_sum)[:, np.newaxis]
+        for i in range(len(self.coefs) - 1, -1, -1):
+            _dot(activations[i].T, delta, out=self.coef_grads[i])
+            self.coef_grads[i] += (alpha / weight_sum) * self.coefs[i]
+            np.sum(delta, axis=0, out=self.intercept_grads[i])
+            if i > 0:
+                delta = np.dot(delta, self.coefs[i].T, out=deltas[i - 1])
+                HIDDEN_ACTIVATIONS[self.activation].derivative(activations[i], delta)
+        return loss
