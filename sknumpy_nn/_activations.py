@@ -84,8 +84,9 @@ def _softmax(Z: np.ndarray) -> None:
 
 
 def _exp(Z: np.ndarray) -> None:
-    # Clip so exp stays finite: past log(max float) the prediction would be inf anyway.
-    np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1, out=Z)
+    # Capped at sqrt(max float): far beyond any count, yet sums and squares of such outputs
+    # still stay finite, so a wild L-BFGS trial step yields a large loss, not an overflow.
+    np.minimum(Z, 0.5 * np.log(np.finfo(Z.dtype).max), out=Z)
     np.exp(Z, out=Z)
 
 

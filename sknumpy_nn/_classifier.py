@@ -1,6 +1,7 @@
 """NumpyMLPClassifier: the NumPy MLP with scikit-learn's classifier contract."""
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -11,7 +12,7 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._activations import log_output
 from ._base import BaseNumpyMLP, _check_stochastic_solver
@@ -140,16 +141,22 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities in the order of ``classes_``. Logistic outputs (binary and
-            multilabel) are kept strictly inside (0, 1).
+            Class probabilities in the order of ``classes_``, kept strictly inside (0, 1).
         """
-        output = self._predict_output(X)
-        if self.out_activation_ == "logistic":
-            eps = np.finfo(output.dtype).eps
-            np.clip(output, eps, 1 - eps, out=output)
+        check_is_fitted(self)
         if self.n_outputs_ == 1:
-            return np.hstack([1 - output, output])
-        return output
+            # Both columns from the logit, expit(-z) and expit(z), rather than 1 - p: the
+            # small probability keeps its digits instead of rounding to 0.
+            proba = expit(self._binary_logits(X))
+        else:
+            proba = self._predict_output(X)
+        # Strictly inside (0, 1), so log(proba) is finite and close to predict_log_proba.
+        info = np.finfo(proba.dtype)
+        return np.clip(proba, info.tiny, 1 - info.eps, out=proba)
+
+    def _binary_logits(self, X):
+        logit = self._predict_output(X, output_activation="identity")
+        return np.hstack([-logit, logit])
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, from a log-softmax (finite, no warning).
@@ -164,10 +171,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        logits = self._predict_output(X, output_activation="identity")
+        check_is_fitted(self)
         if self.n_outputs_ == 1:
-            logits = np.hstack([-logits, logits])
-            return log_output(logits, "logistic")
+            return log_output(self._binary_logits(X), "logistic")
+        logits = self._predict_output(X, output_activation="identity")
         return log_output(logits, self.out_activation_)
 
     @available_if(_check_stochastic_solver)
