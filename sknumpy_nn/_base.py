@@ -165,10 +165,14 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
     def _predict_output(self, X, output_activation=None):
         """Validated forward pass; the output layer's activation can be overridden."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
-                          dtype=(np.float64, np.float32))
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], reset=False, dtype=(np.float64, np.float32)
+        )
         return _network.predict(
-            X, self.coefs_, self.intercepts_, self.activation,
+            X,
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
             output_activation or self.out_activation_,
         )
 
@@ -255,11 +259,26 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         if state is not None and state.get("solver") != self.solver:
             state = None
         if self.solver == "sgd":
-            optimizer = SGD(n_params, dtype, self.learning_rate_init, self.learning_rate,
-                            self.momentum, self.nesterovs_momentum, self.power_t, state)
+            optimizer = SGD(
+                n_params,
+                dtype,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+                state,
+            )
         else:
-            optimizer = Adam(n_params, dtype, self.learning_rate_init, self.beta_1,
-                             self.beta_2, self.epsilon, state)
+            optimizer = Adam(
+                n_params,
+                dtype,
+                self.learning_rate_init,
+                self.beta_1,
+                self.beta_2,
+                self.epsilon,
+                state,
+            )
         optimizer.state["solver"] = self.solver
         self._optimizer_state = optimizer.state
         return optimizer
@@ -269,7 +288,9 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         stratify = self._stratify_labels(Y)
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
         parts = train_test_split(
-            *arrays, random_state=random_state, test_size=self.validation_fraction,
+            *arrays,
+            random_state=random_state,
+            test_size=self.validation_fraction,
             stratify=stratify,
         )
         X_train, X_val, Y_train, Y_val = parts[:4]
@@ -312,8 +333,10 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
                 self.t_ += epoch.n_samples
                 self.loss_curve_.append(self.loss_)
                 if self.verbose:
-                    print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}, "
-                          f"{time.perf_counter() - started:.3f}s")
+                    print(
+                        f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}, "
+                        f"{time.perf_counter() - started:.3f}s"
+                    )
                 self._update_no_improvement_count(network, validation)
                 optimizer.end_epoch(self.t_)
                 if self._no_improvement_count > self.n_iter_no_change:
@@ -337,10 +360,12 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             network.params[...] = self._best_params
 
     def _plateau_message(self) -> str:
-        what = "Validation score did not improve" if self.early_stopping else (
-            "Training loss did not improve")
-        return (f"{what} more than tol={self.tol:f} for {self.n_iter_no_change} "
-                "consecutive epochs.")
+        what = (
+            "Validation score did not improve"
+            if self.early_stopping
+            else ("Training loss did not improve")
+        )
+        return f"{what} more than tol={self.tol:f} for {self.n_iter_no_change} consecutive epochs."
 
     def _update_no_improvement_count(self, network, validation) -> None:
         if validation is None:
@@ -349,10 +374,14 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             self.best_loss_ = min(self.best_loss_, loss)
         else:
             X_val, Y_val, sw_val = validation
-            output = _network.predict(X_val, network.coefs, network.intercepts,
-                                      self.activation, self.out_activation_)
-            score = (self._validation_score(output, Y_val, sw_val)
-                     if np.isfinite(output).all() else np.nan)
+            output = _network.predict(
+                X_val, network.coefs, network.intercepts, self.activation, self.out_activation_
+            )
+            score = (
+                self._validation_score(output, Y_val, sw_val)
+                if np.isfinite(output).all()
+                else np.nan
+            )
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
@@ -367,8 +396,7 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         # back, because float32 gradients stall its line search long before convergence.
         work = network
         if network.dtype != np.float64:
-            work = Network(network.layer_sizes, self.activation, self._network_loss(),
-                           np.float64)
+            work = Network(network.layer_sizes, self.activation, self._network_loss(), np.float64)
             work.load(network.coefs, network.intercepts)
             X, Y = X.astype(np.float64), Y.astype(np.float64)
             sample_weight = None if sample_weight is None else sample_weight.astype(np.float64)
@@ -385,8 +413,14 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
                 print(f"Iteration {len(self.loss_curve_)}, loss = {intermediate_result.fun:.8f}")
 
         try:
-            result = minimize_lbfgs(loss_and_gradient, work.params.copy(), self.max_iter,
-                                    self.max_fun, self.tol, record)
+            result = minimize_lbfgs(
+                loss_and_gradient,
+                work.params.copy(),
+                self.max_iter,
+                self.max_fun,
+                self.tol,
+                record,
+            )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
             result = None
@@ -457,4 +491,3 @@ class _Epoch:
             total += loss * (stop - start)
             counted += stop - start
         return total / counted if counted else np.nan
-

@@ -36,8 +36,17 @@ class SGD:
         State of an earlier run to continue; ``None`` starts afresh.
     """
 
-    def __init__(self, n_params, dtype, learning_rate_init, schedule, momentum, nesterov,
-                 power_t, state=None):
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate_init,
+        schedule,
+        momentum,
+        nesterov,
+        power_t,
+        state=None,
+    ):
         self.learning_rate_init = learning_rate_init
         self.schedule = schedule
         self.momentum = momentum
@@ -82,7 +91,7 @@ class SGD:
         if self.learning_rate <= 1e-6:
             return True, "Learning rate too small. Stopping."
         self.state["learning_rate"] /= 5.0
-        return False, "Setting learning rate to %f" % self.learning_rate
+        return False, f"Setting learning rate to {self.learning_rate:f}"
 
 
 class Adam:
@@ -104,8 +113,7 @@ class Adam:
         State of an earlier run to continue; ``None`` starts afresh.
     """
 
-    def __init__(self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon,
-                 state=None):
+    def __init__(self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon, state=None):
         self.learning_rate_init = learning_rate_init
         self.beta_1 = beta_1
         self.beta_2 = beta_2
