@@ -317,8 +317,12 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
         if self.early_stopping:
+            if self.validation_scores_ is None:  # continuing a model fitted without it
+                self.validation_scores_, self.best_validation_score_ = [], -np.inf
             train, validation = self._split_validation(X, Y, sample_weight, random_state)
         else:
+            if self.best_loss_ is None:  # continuing a model fitted with early stopping
+                self.best_loss_ = np.inf
             train, validation = (X, Y, sample_weight), None
         epoch = _Epoch(network, *train, self._batch_size(train[0].shape[0]), self.alpha)
 

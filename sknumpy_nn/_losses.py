@@ -51,9 +51,10 @@ def _log_loss(Y: np.ndarray, A: np.ndarray) -> np.ndarray:
 
 
 def _half_poisson_deviance(Y: np.ndarray, A: np.ndarray) -> np.ndarray:
-    # A is exp(Z) > 0 in exact arithmetic; the floor keeps Y / A finite after underflow.
-    A = np.maximum(A, np.finfo(A.dtype).tiny)
-    return (xlogy(Y, Y / A) - Y + A).sum(axis=1)
+    # y log(y / A) as y log(y) - y log(A): y / A would overflow for a tiny A. A is exp(Z) > 0
+    # in exact arithmetic; the floor keeps log(A) finite where exp underflowed to 0.
+    log_A = np.log(np.maximum(A, np.finfo(A.dtype).tiny))
+    return (xlogy(Y, Y) - Y * log_A - Y + A).sum(axis=1)
 
 
 LOSSES: dict[str, Loss] = {

@@ -117,7 +117,9 @@ def predict(
     -------
     output : ndarray of shape (n_samples, n_outputs)
     """
-    dtype = coefs[0].dtype
+    # NumPy's promotion, as scikit-learn's MLP gives: a float32 model keeps float64 input
+    # in float64, and float32 input to a float32 model stays float32.
+    dtype = np.result_type(X.dtype, *coefs, *intercepts)
     outputs = [np.empty((X.shape[0], W.shape[1]), dtype=dtype) for W in coefs]
     return forward(X, coefs, intercepts, activation, output_activation, outputs)[-1]
 
