@@ -64,8 +64,9 @@ def _relu(Z: np.ndarray) -> None:
 
 
 def _relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
-    # relu's output is 0 exactly where its slope is 0, so the output alone tells.
-    delta[A == 0] = 0
+    # relu's output is 0 exactly where its slope is 0, so the output alone tells. Multiplying
+    # by the mask is several times faster than assigning through it (delta[A == 0] = 0).
+    np.multiply(delta, A > 0, out=delta)
 
 
 HIDDEN_ACTIVATIONS: dict[str, HiddenActivation] = {

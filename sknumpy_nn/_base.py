@@ -26,6 +26,9 @@ from ._network import Network
 from ._optimizers import SGD, Adam, minimize_lbfgs
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+# L-BFGS's full-batch gradient is accumulated over row blocks of this size: a block's
+# activations stay in cache, which is faster than one pass over all rows at once.
+_LBFGS_BLOCK_ROWS = 1000
 
 
 def _check_stochastic_solver(estimator) -> bool:
@@ -407,7 +410,7 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
 
         def loss_and_gradient(params):
             work.params[...] = params
-            loss = work.loss_and_gradient(X, Y, sample_weight, self.alpha)
+            loss = work.loss_and_gradient(X, Y, sample_weight, self.alpha, _LBFGS_BLOCK_ROWS)
             # scipy keeps the gradient it is given: hand it a copy, not our buffer.
             return loss, work.grad.copy()
 

@@ -22,17 +22,20 @@ class Loss(NamedTuple):
     output_activation : str
         Key of ``OUTPUT_ACTIVATIONS`` applied to the last layer.
     sample_loss : callable
-        ``sample_loss(Y, A)`` with ``Y`` and ``A`` of shape ``(n_samples, n_outputs)`` returns
-        the loss of each sample, shape ``(n_samples,)``, summed over the outputs.
+        ``sample_loss(Y, A, residual)`` with targets ``Y``, outputs ``A`` and ``residual =
+        A - Y``, all of shape ``(n_samples, n_outputs)``, returns the loss of each sample,
+        shape ``(n_samples,)``, summed over the outputs. (The network has the residual at
+        hand as the output delta; the squared error needs nothing else.)
     """
 
     output_activation: str
-    sample_loss: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    sample_loss: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
-def _half_squared_error(Y: np.ndarray, A: np.ndarray) -> np.ndarray:
-    residual = A - Y
-    return 0.5 * np.einsum("ij,ij->i", residual, residual)
+def _half_squared_error(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
+    per_sample = np.einsum("ij,ij->i", residual, residual)
+    per_sample *= 0.5
+    return per_sample
 
 
 def _clip_probability(A: np.ndarray) -> np.ndarray:
@@ -41,16 +44,16 @@ def _clip_probability(A: np.ndarray) -> np.ndarray:
     return np.clip(A, eps, 1 - eps)
 
 
-def _binary_log_loss(Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+def _binary_log_loss(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
     P = _clip_probability(A)
     return -(xlogy(Y, P) + xlogy(1 - Y, 1 - P)).sum(axis=1)
 
 
-def _log_loss(Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+def _log_loss(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
     return -xlogy(Y, _clip_probability(A)).sum(axis=1)
 
 
-def _half_poisson_deviance(Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+def _half_poisson_deviance(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
     # y log(y / A) as y log(y) - y log(A): y / A would overflow for a tiny A. A is exp(Z) > 0
     # in exact arithmetic; the floor keeps log(A) finite where exp underflowed to 0.
     log_A = np.log(np.maximum(A, np.finfo(A.dtype).tiny))
@@ -65,25 +68,26 @@ LOSSES: dict[str, Loss] = {
 }
 
 
-def weighted_mean_loss(
-    loss: Loss, Y: np.ndarray, A: np.ndarray, sample_weight: np.ndarray | None
+def weighted_loss_sum(
+    loss: Loss, Y: np.ndarray, A: np.ndarray, residual: np.ndarray,
+    sample_weight: np.ndarray | None,
 ) -> float:
-    """Sample-weighted mean of ``loss`` over the rows.
+    """Sample-weighted sum of ``loss`` over the rows (divide by the weight total for a mean).
 
     Parameters
     ----------
     loss : Loss
         The registry entry.
-    Y, A : ndarray of shape (n_samples, n_outputs)
-        Targets and network outputs.
+    Y, A, residual : ndarray of shape (n_samples, n_outputs)
+        Targets, network outputs and ``A - Y``.
     sample_weight : ndarray of shape (n_samples,) or None
-        Non-negative weights with a positive sum; ``None`` weighs rows equally.
+        Non-negative weights; ``None`` weighs every row 1.
 
     Returns
     -------
     value : float
     """
-    per_sample = loss.sample_loss(Y, A)
+    per_sample = loss.sample_loss(Y, A, residual)
     if sample_weight is None:
-        return float(per_sample.mean())
-    return float(per_sample @ sample_weight / sample_weight.sum())
+        return float(per_sample.sum())
+    return float(per_sample @ sample_weight)

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from ._losses import LOSSES, weighted_mean_loss
+from ._losses import LOSSES, weighted_loss_sum
 
 
 def _dot(A, B: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -27,6 +27,14 @@ def _dot(A, B: np.ndarray, out: np.ndarray) -> np.ndarray:
     else:
         np.dot(A, B, out=out)
     return out
+
+
+def _dot_transposed(delta: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out[...] = delta @ W.T``; with one output unit an outer product, which BLAS does
+    several times slower than a broadcast multiply (the same single product per entry)."""
+    if W.shape[1] == 1:
+        return np.multiply(delta, W.T, out=out)
+    return np.dot(delta, W.T, out=out)
 
 
 def unpack(flat: np.ndarray, layer_sizes: list[int]) -> tuple[list, list]:
@@ -148,6 +156,9 @@ class Network:
         self.grad = np.zeros_like(self.params)
         self.coefs, self.intercepts = unpack(self.params, self.layer_sizes)
         self.coef_grads, self.intercept_grads = unpack(self.grad, self.layer_sizes)
+        self._n_weights = sum(W.size for W in self.coefs)
+        self._scratch = np.empty(self._n_weights, dtype=self.dtype)
+        self._extra_grad: np.ndarray | None = None
         self._outputs: list[np.ndarray] = []
         self._deltas: list[np.ndarray] = []
 
@@ -183,9 +194,14 @@ class Network:
         return [Z[:n_rows] for Z in self._outputs], [D[:n_rows] for D in self._deltas]
 
     def loss_and_gradient(
-        self, X, Y: np.ndarray, sample_weight: np.ndarray | None, alpha: float
+        self,
+        X,
+        Y: np.ndarray,
+        sample_weight: np.ndarray | None,
+        alpha: float,
+        block_rows: int | None = None,
     ) -> float:
-        """Objective of one batch, with its gradient written into ``self.grad``.
+        """Objective of a batch, with its gradient written into ``self.grad``.
 
         The objective is scikit-learn's: the sample-weighted mean loss plus
         ``0.5 * alpha * ||W||^2 / sum(sample_weight)``.
@@ -199,33 +215,66 @@ class Network:
             Non-negative weights whose sum must be positive.
         alpha : float
             L2 penalty on the weights (not the biases).
+        block_rows : int or None, default=None
+            Work through the rows in blocks of this many, accumulating the gradient (for
+            full-batch solvers: the activations of a block stay in cache); ``None`` does all
+            rows at once.
 
         Returns
         -------
         loss : float
         """
         n_samples = X.shape[0]
-        outputs, deltas = self._buffers(n_samples)
+        block_rows = block_rows or n_samples
+        weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
+        weighted_loss = 0.0
+        for start in range(0, n_samples, block_rows):
+            rows = slice(start, start + block_rows)
+            weights = None if sample_weight is None else sample_weight[rows]
+            target = self.grad if start == 0 else self._block_grad()
+            weighted_loss += self._backprop(X[rows], Y[rows], weights, weight_sum, target)
+            if start > 0:
+                self.grad += target
+        # The weight matrices lead the flat vector: the penalty is one dot product.
+        coefs = self.params[: self._n_weights]
+        if alpha:
+            penalty_grad = np.multiply(coefs, alpha / weight_sum, out=self._scratch)
+            self.grad[: self._n_weights] += penalty_grad
+        return (weighted_loss + 0.5 * alpha * float(np.dot(coefs, coefs))) / weight_sum
+
+    def _block_grad(self) -> np.ndarray:
+        if self._extra_grad is None:
+            self._extra_grad = np.empty_like(self.grad)
+        return self._extra_grad
+
+    def _backprop(self, X, Y, sample_weight, weight_sum: float, grad: np.ndarray) -> float:
+        """Forward and backward pass over some rows, the gradient written into ``grad``.
+
+        Returns the rows' sample-weighted loss sum; the gradient is already divided by
+        ``weight_sum`` (the batch total), so blocks of one batch add up.
+        """
+        outputs, deltas = self._buffers(X.shape[0])
         activations = forward(
             X, self.coefs, self.intercepts, self.activation, self.loss.output_activation, outputs
         )
-        weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
-        penalty = sum(float(np.dot(W.ravel(), W.ravel())) for W in self.coefs)
-        loss = weighted_mean_loss(self.loss, Y, activations[-1], sample_weight)
-        loss += 0.5 * alpha * penalty / weight_sum
-
         # Canonical loss-link pairs: d loss / d Z_out is A_out - Y. Folding the weights and
-        # 1 / sum(weights) into it here makes every later product already normalised.
+        # 1 / sum(weights) into it after the loss makes every later product normalised.
         delta = np.subtract(activations[-1], Y, out=deltas[-1])
+        loss = weighted_loss_sum(self.loss, Y, activations[-1], delta, sample_weight)
         if sample_weight is None:
             delta *= 1.0 / weight_sum
         else:
             delta *= (sample_weight / weight_sum)[:, np.newaxis]
+        coef_grads, intercept_grads = (
+            (self.coef_grads, self.intercept_grads)
+            if grad is self.grad
+            else unpack(grad, self.layer_sizes)
+        )
+        derivative = HIDDEN_ACTIVATIONS[self.activation].derivative
         for i in range(len(self.coefs) - 1, -1, -1):
-            _dot(activations[i].T, delta, out=self.coef_grads[i])
-            self.coef_grads[i] += (alpha / weight_sum) * self.coefs[i]
-            np.sum(delta, axis=0, out=self.intercept_grads[i])
+            _dot(activations[i].T, delta, out=coef_grads[i])
+            np.add.reduce(delta, axis=0, out=intercept_grads[i])
             if i > 0:
-                delta = np.dot(delta, self.coefs[i].T, out=deltas[i - 1])
-                HIDDEN_ACTIVATIONS[self.activation].derivative(activations[i], delta)
+                delta = _dot_transposed(delta, self.coefs[i], out=deltas[i - 1])
+                derivative(activations[i], delta)
         return loss

@@ -8,8 +8,13 @@ gradients give bit-for-bit the same steps. ``minimize_lbfgs`` runs scipy's L-BFG
 same flat vector.
 """
 
+from contextlib import nullcontext
+from pathlib import Path
+
 import numpy as np
+import scipy
 import scipy.optimize
+from threadpoolctl import ThreadpoolController
 
 
 class SGD:
@@ -160,8 +165,22 @@ class Adam:
         return True, "Stopping."
 
 
+def _scipy_own_blas():
+    """The BLAS libraries shipped inside scipy's own install (not NumPy's)."""
+    scipy_dir = Path(scipy.__file__).resolve().parent
+    roots = (str(scipy_dir), str(scipy_dir.parent / "scipy.libs"))
+    controller = ThreadpoolController()
+    paths = [lib.filepath for lib in controller.lib_controllers
+             if lib.user_api == "blas" and lib.filepath.startswith(roots)]
+    return controller.select(filepath=paths) if paths else None
+
+
 def minimize_lbfgs(loss_and_gradient, x0, max_iter, max_fun, tol, callback):
     """Minimise with scipy's L-BFGS-B.
+
+    Scipy's wheels ship an OpenBLAS of their own beside NumPy's. L-BFGS-B's small vector
+    operations run on it, and its idle threads spin on the same cores NumPy's threads need
+    for the gradient; held to one thread for the duration, every fit runs much faster.
 
     Parameters
     ----------
@@ -180,11 +199,13 @@ def minimize_lbfgs(loss_and_gradient, x0, max_iter, max_fun, tol, callback):
     -------
     result : scipy.optimize.OptimizeResult
     """
-    return scipy.optimize.minimize(
-        loss_and_gradient,
-        x0,
-        method="L-BFGS-B",
-        jac=True,
-        callback=callback,
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
-    )
+    scipy_blas = _scipy_own_blas()
+    with scipy_blas.limit(limits=1) if scipy_blas is not None else nullcontext():
+        return scipy.optimize.minimize(
+            loss_and_gradient,
+            x0,
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+        )
