@@ -69,7 +69,10 @@ LOSSES: dict[str, Loss] = {
 
 
 def weighted_loss_sum(
-    loss: Loss, Y: np.ndarray, A: np.ndarray, residual: np.ndarray,
+    loss: Loss,
+    Y: np.ndarray,
+    A: np.ndarray,
+    residual: np.ndarray,
     sample_weight: np.ndarray | None,
 ) -> float:
     """Sample-weighted sum of ``loss`` over the rows (divide by the weight total for a mean).

@@ -170,8 +170,11 @@ def _scipy_own_blas():
     scipy_dir = Path(scipy.__file__).resolve().parent
     roots = (str(scipy_dir), str(scipy_dir.parent / "scipy.libs"))
     controller = ThreadpoolController()
-    paths = [lib.filepath for lib in controller.lib_controllers
-             if lib.user_api == "blas" and lib.filepath.startswith(roots)]
+    paths = [
+        lib.filepath
+        for lib in controller.lib_controllers
+        if lib.user_api == "blas" and lib.filepath.startswith(roots)
+    ]
     return controller.select(filepath=paths) if paths else None
 
 

@@ -11,17 +11,19 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.optimize
+import threadpoolctl
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network import MLPRegressor
 from sklearn.neural_network._base import LOSS_FUNCTIONS
 from sklearn.neural_network._multilayer_perceptron import _pack
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from sknumpy_nn import _network
+from sknumpy_nn import _network, _optimizers
 from sknumpy_nn._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, log_output
-from sknumpy_nn._losses import LOSSES, weighted_mean_loss
+from sknumpy_nn._losses import LOSSES, weighted_loss_sum
 from sknumpy_nn._network import Network, n_parameters, unpack
-from sknumpy_nn._optimizers import SGD, Adam
+from sknumpy_nn._optimizers import SGD, Adam, minimize_lbfgs
 
 ACTIVATIONS = sorted(HIDDEN_ACTIVATIONS)
 HIDDEN = [3, 4, 3]  # n_features, then two hidden layers: both backward branches are used
@@ -273,11 +275,23 @@ def test_multioutput_squared_error_is_summed_over_outputs():
     assert ours == pytest.approx(3 * LOSS_FUNCTIONS["squared_error"](Y, output))
 
 
-def test_weighted_mean_loss_ignores_zero_weight_rows():
+def test_weighted_loss_sum_ignores_zero_weight_rows():
     loss = LOSSES["squared_error"]
     Y = np.array([[0.0], [1.0], [2.0]])
     A = np.array([[1.0], [1.0], [100.0]])
-    assert weighted_mean_loss(loss, Y, A, np.array([1.0, 1.0, 0.0])) == pytest.approx(0.25)
+    weights = np.array([1.0, 1.0, 0.0])
+    assert weighted_loss_sum(loss, Y, A, A - Y, weights) == pytest.approx(0.5)
+
+
+def test_gradient_accumulated_over_row_blocks_equals_one_pass():
+    # L-BFGS works through the rows in blocks; the sum over blocks is the same objective.
+    network, X, Y = make_problem("tanh", "squared_error", 2, seed=3)
+    weights = np.random.RandomState(3).uniform(0.5, 2.0, len(X))
+    whole = network.loss_and_gradient(X, Y, weights, 0.1)
+    whole_grad = network.grad.copy()
+    blocked = network.loss_and_gradient(X, Y, weights, 0.1, block_rows=3)
+    assert blocked == pytest.approx(whole, rel=1e-12)
+    assert_allclose(network.grad, whole_grad, rtol=1e-12, atol=1e-15)
 
 
 def test_log_losses_clip_saturated_probabilities_to_finite_values():
@@ -285,9 +299,10 @@ def test_log_losses_clip_saturated_probabilities_to_finite_values():
     eps = np.finfo(np.float64).eps
     Y = np.array([[1.0, 0.0, 0.0]])
     A = np.array([[0.0, 1.0, 0.0]])
-    assert LOSSES["log_loss"].sample_loss(Y, A)[0] == pytest.approx(-np.log(eps))
+    assert LOSSES["log_loss"].sample_loss(Y, A, A - Y)[0] == pytest.approx(-np.log(eps))
     Yb, Ab = np.array([[1.0], [0.0]]), np.array([[0.0], [1.0]])
-    assert_allclose(LOSSES["binary_log_loss"].sample_loss(Yb, Ab), -np.log(eps), rtol=1e-6)
+    binary = LOSSES["binary_log_loss"].sample_loss(Yb, Ab, Ab - Yb)
+    assert_allclose(binary, -np.log(eps), rtol=1e-6)
 
 
 # --------------------------------------------------------------------------- extreme inputs
@@ -373,7 +388,7 @@ def test_poisson_loss_finite_when_exp_underflows():
     Y = np.array([[5.0]])
     with warnings.catch_warnings(), no_floating_point_trouble():
         warnings.simplefilter("error")
-        value = LOSSES["poisson"].sample_loss(Y, A)
+        value = LOSSES["poisson"].sample_loss(Y, A, A - Y)
     assert np.isfinite(value).all()
     assert value[0] > 3500
 
@@ -457,3 +472,28 @@ def test_optimizer_state_continues_a_run():
     for g in grads[2:]:
         second.step(halves, g)
     assert_array_equal(halves, whole)
+
+
+def test_lbfgs_holds_scipys_own_blas_to_one_thread(monkeypatch):
+    # scipy's wheels ship their own OpenBLAS; its idle threads spinning during L-BFGS-B made
+    # every fit many times slower. During the minimisation it must run single-threaded,
+    # NumPy's BLAS keeping its threads.
+    seen = {}
+
+    def spy(*args, **kwargs):
+        seen["blas"] = threadpoolctl.threadpool_info()
+        return real_minimize(*args, **kwargs)
+
+    real_minimize = scipy.optimize.minimize
+    monkeypatch.setattr(scipy.optimize, "minimize", spy)
+    scipy_blas = _optimizers._scipy_own_blas()
+    if scipy_blas is None:
+        pytest.skip("this scipy uses a BLAS shared with NumPy: nothing to hold back")
+    before = {lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info()}
+    minimize_lbfgs(lambda x: (float(x @ x), 2 * x), np.ones(3), 10, 100, 1e-8, None)
+    during = {lib["filepath"]: lib["num_threads"] for lib in seen["blas"]}
+    scipy_paths = {lib["filepath"] for lib in scipy_blas.info()}
+    for path, threads in during.items():
+        assert threads == (1 if path in scipy_paths else before[path])
+    after = {lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info()}
+    assert after == before

@@ -35,9 +35,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 @pytest.fixture(autouse=True)
 def single_threaded_blas():
-    # The matrices here are tiny, so BLAS threads bring only synchronisation: on a busy
-    # two-core machine they made these fits up to 20 times slower. threadpoolctl comes with
-    # scikit-learn.
+    # sklearn's L-BFGS fits run scipy's and NumPy's BLAS thread pools against each other
+    # (ours holds scipy's to one thread), up to 20 times slower on two cores; one BLAS
+    # thread keeps the comparison fast and changes no result beyond rounding.
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 
