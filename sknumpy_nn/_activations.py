@@ -14,7 +14,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit
 
 
 class HiddenActivation(NamedTuple):
@@ -42,8 +41,12 @@ def _identity_derivative(A: np.ndarray, delta: np.ndarray) -> None:
 
 
 def _logistic(Z: np.ndarray) -> None:
-    # expit never overflows, unlike 1 / (1 + exp(-Z)) for very negative Z.
-    expit(Z, out=Z)
+    # 1 / (1 + exp(-Z)) as (1 + tanh(Z / 2)) / 2: tanh never overflows, and NumPy's
+    # vectorised tanh is several times faster than scipy's expit.
+    Z *= 0.5
+    np.tanh(Z, out=Z)
+    Z *= 0.5
+    Z += 0.5
 
 
 def _logistic_derivative(A: np.ndarray, delta: np.ndarray) -> None:

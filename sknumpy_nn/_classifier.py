@@ -149,12 +149,13 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
             Class probabilities in the order of ``classes_``, kept strictly inside (0, 1).
         """
         check_is_fitted(self)
-        if self.n_outputs_ == 1:
-            # Both columns from the logit, expit(-z) and expit(z), rather than 1 - p: the
-            # small probability keeps its digits instead of rounding to 0.
-            proba = expit(self._binary_logits(X))
-        else:
+        if self.out_activation_ == "softmax":
             proba = self._predict_output(X)
+        else:
+            # Logistic outputs from the logits with expit: small probabilities keep their
+            # digits. Binary columns are expit(-z) and expit(z) rather than 1 - p, likewise.
+            logits = self._predict_output(X, output_activation="identity")
+            proba = expit(np.hstack([-logits, logits]) if self.n_outputs_ == 1 else logits)
         # Strictly inside (0, 1), so log(proba) is finite and close to predict_log_proba.
         info = np.finfo(proba.dtype)
         return np.clip(proba, info.tiny, 1 - info.eps, out=proba)

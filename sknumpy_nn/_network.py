@@ -29,14 +29,6 @@ def _dot(A, B: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def _dot_transposed(delta: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out[...] = delta @ W.T``; with one output unit an outer product, which BLAS does
-    several times slower than a broadcast multiply (the same single product per entry)."""
-    if W.shape[1] == 1:
-        return np.multiply(delta, W.T, out=out)
-    return np.dot(delta, W.T, out=out)
-
-
 def unpack(flat: np.ndarray, layer_sizes: list[int]) -> tuple[list, list]:
     """Views of a flat vector as per-layer weight matrices and bias vectors.
 
@@ -101,7 +93,10 @@ def forward(
     last = len(coefs) - 1
     A = X
     for i, (W, b, Z) in enumerate(zip(coefs, intercepts, outputs)):
-        _dot(A, W, out=Z)
+        if i == 0:
+            _dot(A, W, out=Z)  # only the input can be sparse
+        else:
+            np.dot(A, W, out=Z)
         Z += b
         (OUTPUT_ACTIVATIONS[output_activation] if i == last else hidden)(Z)
         A = Z
@@ -159,6 +154,7 @@ class Network:
         self._n_weights = sum(W.size for W in self.coefs)
         self._scratch = np.empty(self._n_weights, dtype=self.dtype)
         self._extra_grad: np.ndarray | None = None
+        self._views: tuple | None = None
         self._outputs: list[np.ndarray] = []
         self._deltas: list[np.ndarray] = []
 
@@ -185,13 +181,25 @@ class Network:
                 )
             mine[...] = theirs
 
-    def _buffers(self, n_rows: int) -> tuple[list, list]:
-        """Activation and delta buffers for ``n_rows`` rows, grown only when needed."""
+    def _buffers(self, n_rows: int) -> tuple[list, list, np.ndarray]:
+        """Activation and delta buffers for ``n_rows`` rows, and a vector of ones.
+
+        Allocated for the largest batch seen; a smaller batch uses their leading rows.
+        """
+        if self._views is not None and self._views[0] == n_rows:
+            return self._views[1]
         if not self._outputs or self._outputs[0].shape[0] < n_rows:
             sizes = self.layer_sizes[1:]
             self._outputs = [np.empty((n_rows, size), self.dtype) for size in sizes]
             self._deltas = [np.empty((n_rows, size), self.dtype) for size in sizes]
-        return [Z[:n_rows] for Z in self._outputs], [D[:n_rows] for D in self._deltas]
+            self._ones = np.ones(n_rows, self.dtype)
+        views = (
+            [Z[:n_rows] for Z in self._outputs],
+            [D[:n_rows] for D in self._deltas],
+            self._ones[:n_rows],
+        )
+        self._views = (n_rows, views)
+        return views
 
     def loss_and_gradient(
         self,
@@ -227,20 +235,27 @@ class Network:
         n_samples = X.shape[0]
         block_rows = block_rows or n_samples
         weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
-        weighted_loss = 0.0
-        for start in range(0, n_samples, block_rows):
-            rows = slice(start, start + block_rows)
-            weights = None if sample_weight is None else sample_weight[rows]
-            target = self.grad if start == 0 else self._block_grad()
-            weighted_loss += self._backprop(X[rows], Y[rows], weights, weight_sum, target)
-            if start > 0:
-                self.grad += target
+        if block_rows >= n_samples:
+            weighted_loss = self._backprop(X, Y, sample_weight, weight_sum, self.grad)
+        else:
+            weighted_loss = self._accumulate_blocks(X, Y, sample_weight, weight_sum, block_rows)
         # The weight matrices lead the flat vector: the penalty is one dot product.
         coefs = self.params[: self._n_weights]
         if alpha:
             penalty_grad = np.multiply(coefs, alpha / weight_sum, out=self._scratch)
             self.grad[: self._n_weights] += penalty_grad
         return (weighted_loss + 0.5 * alpha * float(np.dot(coefs, coefs))) / weight_sum
+
+    def _accumulate_blocks(self, X, Y, sample_weight, weight_sum, block_rows) -> float:
+        weighted_loss = 0.0
+        for start in range(0, X.shape[0], block_rows):
+            rows = slice(start, start + block_rows)
+            weights = None if sample_weight is None else sample_weight[rows]
+            target = self.grad if start == 0 else self._block_grad()
+            weighted_loss += self._backprop(X[rows], Y[rows], weights, weight_sum, target)
+            if start > 0:
+                self.grad += target
+        return weighted_loss
 
     def _block_grad(self) -> np.ndarray:
         if self._extra_grad is None:
@@ -253,7 +268,7 @@ class Network:
         Returns the rows' sample-weighted loss sum; the gradient is already divided by
         ``weight_sum`` (the batch total), so blocks of one batch add up.
         """
-        outputs, deltas = self._buffers(X.shape[0])
+        outputs, deltas, ones = self._buffers(X.shape[0])
         activations = forward(
             X, self.coefs, self.intercepts, self.activation, self.loss.output_activation, outputs
         )
@@ -273,8 +288,8 @@ class Network:
         derivative = HIDDEN_ACTIVATIONS[self.activation].derivative
         for i in range(len(self.coefs) - 1, -1, -1):
             _dot(activations[i].T, delta, out=coef_grads[i])
-            np.add.reduce(delta, axis=0, out=intercept_grads[i])
+            np.dot(ones, delta, out=intercept_grads[i])  # column sums; BLAS beats add.reduce
             if i > 0:
-                delta = _dot_transposed(delta, self.coefs[i], out=deltas[i - 1])
+                delta = np.dot(delta, self.coefs[i].T, out=deltas[i - 1])
                 derivative(activations[i], delta)
         return loss
