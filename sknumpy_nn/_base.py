@@ -23,7 +23,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import _network
 from ._activations import HIDDEN_ACTIVATIONS
 from ._network import Network
-from ._optimizers import SGD, Adam, minimize_lbfgs
+from ._optimizers import SGD, Adam, minimize_lbfgs, scipy_blas_single_threaded
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # L-BFGS's full-batch gradient is accumulated over row blocks of this size: a block's
@@ -215,10 +215,11 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             self._check_warm_start_shapes(layer_sizes)
             network.load(self.coefs_, self.intercepts_)
 
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(network, X, Y, sample_weight)
-        else:
-            self._fit_stochastic(network, X, Y, sample_weight, random_state, incremental)
+        with scipy_blas_single_threaded():
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(network, X, Y, sample_weight)
+            else:
+                self._fit_stochastic(network, X, Y, sample_weight, random_state, incremental)
         self.coefs_, self.intercepts_ = network.coefs, network.intercepts
         if not np.isfinite(network.params).all():
             raise ValueError(

@@ -2,10 +2,15 @@
 
 ``SGD`` and ``Adam`` keep their state (velocities, moments, step count, learning rate) in a
 plain ``state`` dict of arrays and numbers, so an estimator can keep it between
-``partial_fit`` calls and pickle it without pickling an optimizer object. The arithmetic
-follows scikit-learn's ``_stochastic_optimizers`` operation for operation, so the same
-gradients give bit-for-bit the same steps. ``minimize_lbfgs`` runs scipy's L-BFGS-B on the
-same flat vector.
+``partial_fit`` calls and pickle it without pickling an optimizer object. The updates are
+scikit-learn's ``_stochastic_optimizers`` formulas; each ``a * x + y`` is one BLAS ``axpy``
+(one pass over memory, fused multiply-add), so a step makes 4 to 9 passes over the
+parameters instead of 12 to 17, and agrees with scikit-learn's to rounding.
+``minimize_lbfgs`` runs scipy's L-BFGS-B on the same flat vector.
+
+The BLAS level-1 routines come from ``scipy.linalg.blas``, i.e. scipy's own BLAS: run the
+training inside :func:`scipy_blas_single_threaded` so its thread pool does not compete with
+NumPy's.
 """
 
 from contextlib import nullcontext
@@ -14,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import scipy
 import scipy.optimize
+from scipy.linalg.blas import get_blas_funcs
 from threadpoolctl import ThreadpoolController
 
 
@@ -61,8 +67,7 @@ class SGD:
             "learning_rate": float(learning_rate_init),
             "velocity": np.zeros(n_params, dtype=dtype),
         }
-        self._scaled_grad = np.empty(n_params, dtype=dtype)
-        self._update = np.empty(n_params, dtype=dtype)
+        self._axpy, self._scal = _level1_blas(dtype)
 
     @property
     def learning_rate(self) -> float:
@@ -71,16 +76,14 @@ class SGD:
 
     def step(self, params: np.ndarray, grad: np.ndarray) -> None:
         """Move ``params`` (shape ``(n_params,)``) in place along ``-grad``."""
-        velocity = self.state["velocity"]
-        np.multiply(grad, self.learning_rate, out=self._scaled_grad)
-        velocity *= self.momentum
-        velocity -= self._scaled_grad
+        velocity, rate = self.state["velocity"], self.learning_rate
+        self._scal(self.momentum, velocity)
+        self._axpy(grad, velocity, a=-rate)  # v = momentum * v - rate * g
         if self.nesterov:
-            np.multiply(velocity, self.momentum, out=self._update)
-            self._update -= self._scaled_grad
-            params += self._update
+            self._axpy(velocity, params, a=self.momentum)
+            self._axpy(grad, params, a=-rate)  # p += momentum * v - rate * g
         else:
-            params += velocity
+            self._axpy(velocity, params, a=1.0)
 
     def end_epoch(self, time_step: int) -> None:
         """Update the schedule once ``time_step`` samples have been seen."""
@@ -130,7 +133,7 @@ class Adam:
             "v": np.zeros(n_params, dtype=dtype),
         }
         self._scratch = np.empty(n_params, dtype=dtype)
-        self._update = np.empty(n_params, dtype=dtype)
+        self._axpy, self._scal = _level1_blas(dtype)
 
     @property
     def learning_rate(self) -> float:
@@ -142,20 +145,18 @@ class Adam:
         state, scratch = self.state, self._scratch
         state["t"] += 1
         m, v, t = state["m"], state["v"], state["t"]
-        m *= self.beta_1
-        m += np.multiply(grad, 1 - self.beta_1, out=scratch)
-        v *= self.beta_2
+        self._scal(self.beta_1, m)
+        self._axpy(grad, m, a=1 - self.beta_1)  # m = beta_1 * m + (1 - beta_1) * g
         np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - self.beta_2
-        v += scratch
+        self._scal(self.beta_2, v)
+        self._axpy(scratch, v, a=1 - self.beta_2)  # v = beta_2 * v + (1 - beta_2) * g^2
         state["learning_rate"] = float(
             self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         )
-        np.multiply(m, -self.learning_rate, out=self._update)
         np.sqrt(v, out=scratch)
         scratch += self.epsilon
-        self._update /= scratch
-        params += self._update
+        np.divide(m, scratch, out=scratch)
+        self._axpy(scratch, params, a=-self.learning_rate)  # p -= rate * m / (sqrt(v) + eps)
 
     def end_epoch(self, time_step: int) -> None:
         """Adam has no schedule."""
@@ -165,8 +166,13 @@ class Adam:
         return True, "Stopping."
 
 
+def _level1_blas(dtype):
+    """BLAS ``axpy`` (``y += a * x`` in place) and ``scal`` (``x *= a``) for ``dtype``."""
+    return get_blas_funcs(("axpy", "scal"), (np.empty(0, dtype=dtype),))
+
+
 def _scipy_own_blas():
-    """The BLAS libraries shipped inside scipy's own install (not NumPy's)."""
+    """The BLAS libraries shipped inside scipy's own install (not NumPy's), or None."""
     scipy_dir = Path(scipy.__file__).resolve().parent
     roots = (str(scipy_dir), str(scipy_dir.parent / "scipy.libs"))
     controller = ThreadpoolController()
@@ -178,12 +184,20 @@ def _scipy_own_blas():
     return controller.select(filepath=paths) if paths else None
 
 
-def minimize_lbfgs(loss_and_gradient, x0, max_iter, max_fun, tol, callback):
-    """Minimise with scipy's L-BFGS-B.
+def scipy_blas_single_threaded():
+    """Context manager holding scipy's own BLAS (not NumPy's) to one thread.
 
-    Scipy's wheels ship an OpenBLAS of their own beside NumPy's. L-BFGS-B's small vector
-    operations run on it, and its idle threads spin on the same cores NumPy's threads need
-    for the gradient; held to one thread for the duration, every fit runs much faster.
+    Scipy's wheels ship an OpenBLAS of their own beside NumPy's. The optimizers' vector
+    updates and L-BFGS-B run on it, and its idle threads spin on the same cores that NumPy's
+    threads need for the matrix products; held to one thread, training runs much faster
+    (L-BFGS fits several times faster). Where scipy shares NumPy's BLAS, nothing changes.
+    """
+    scipy_blas = _scipy_own_blas()
+    return scipy_blas.limit(limits=1) if scipy_blas is not None else nullcontext()
+
+
+def minimize_lbfgs(loss_and_gradient, x0, max_iter, max_fun, tol, callback):
+    """Minimise with scipy's L-BFGS-B (run it inside :func:`scipy_blas_single_threaded`).
 
     Parameters
     ----------
@@ -202,13 +216,11 @@ def minimize_lbfgs(loss_and_gradient, x0, max_iter, max_fun, tol, callback):
     -------
     result : scipy.optimize.OptimizeResult
     """
-    scipy_blas = _scipy_own_blas()
-    with scipy_blas.limit(limits=1) if scipy_blas is not None else nullcontext():
-        return scipy.optimize.minimize(
-            loss_and_gradient,
-            x0,
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
-        )
+    return scipy.optimize.minimize(
+        loss_and_gradient,
+        x0,
+        method="L-BFGS-B",
+        jac=True,
+        callback=callback,
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+    )

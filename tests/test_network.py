@@ -11,19 +11,19 @@ import warnings
 
 import numpy as np
 import pytest
-import scipy.optimize
 import threadpoolctl
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from sklearn.neural_network._base import LOSS_FUNCTIONS
 from sklearn.neural_network._multilayer_perceptron import _pack
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
-from sknumpy_nn import _network, _optimizers
+from sknumpy_nn import NumpyMLPRegressor, _network, _optimizers
 from sknumpy_nn._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, log_output
 from sknumpy_nn._losses import LOSSES, weighted_loss_sum
 from sknumpy_nn._network import Network, n_parameters, unpack
-from sknumpy_nn._optimizers import SGD, Adam, minimize_lbfgs
+from sknumpy_nn._optimizers import SGD, Adam
 
 ACTIVATIONS = sorted(HIDDEN_ACTIVATIONS)
 HIDDEN = [3, 4, 3]  # n_features, then two hidden layers: both backward branches are used
@@ -474,26 +474,33 @@ def test_optimizer_state_continues_a_run():
     assert_array_equal(halves, whole)
 
 
-def test_lbfgs_holds_scipys_own_blas_to_one_thread(monkeypatch):
-    # scipy's wheels ship their own OpenBLAS; its idle threads spinning during L-BFGS-B made
-    # every fit many times slower. During the minimisation it must run single-threaded,
-    # NumPy's BLAS keeping its threads.
-    seen = {}
-
-    def spy(*args, **kwargs):
-        seen["blas"] = threadpoolctl.threadpool_info()
-        return real_minimize(*args, **kwargs)
-
-    real_minimize = scipy.optimize.minimize
-    monkeypatch.setattr(scipy.optimize, "minimize", spy)
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
+def test_training_holds_scipys_own_blas_to_one_thread(monkeypatch, solver):
+    # scipy's wheels ship their own OpenBLAS (used by L-BFGS-B and the optimizers' axpy);
+    # its idle threads spinning beside NumPy's made fits many times slower. During training
+    # it must run single-threaded while NumPy's BLAS keeps its threads, and afterwards both
+    # are as they were.
     scipy_blas = _optimizers._scipy_own_blas()
     if scipy_blas is None:
         pytest.skip("this scipy uses a BLAS shared with NumPy: nothing to hold back")
-    before = {lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info()}
-    minimize_lbfgs(lambda x: (float(x @ x), 2 * x), np.ones(3), 10, 100, 1e-8, None)
-    during = {lib["filepath"]: lib["num_threads"] for lib in seen["blas"]}
     scipy_paths = {lib["filepath"] for lib in scipy_blas.info()}
-    for path, threads in during.items():
-        assert threads == (1 if path in scipy_paths else before[path])
-    after = {lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info()}
-    assert after == before
+    seen = []
+    real_loss_and_gradient = Network.loss_and_gradient
+
+    def threads():
+        return {lib["filepath"]: lib["num_threads"] for lib in threadpoolctl.threadpool_info()}
+
+    def spy(self, *args, **kwargs):
+        seen.append(threads())
+        return real_loss_and_gradient(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "loss_and_gradient", spy)
+    before = threads()
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # two iterations on purpose
+        NumpyMLPRegressor(hidden_layer_sizes=(4,), solver=solver, max_iter=2).fit(X, X[:, 0])
+    assert seen
+    for path, count in seen[0].items():
+        assert count == (1 if path in scipy_paths else before[path])
+    assert threads() == before
