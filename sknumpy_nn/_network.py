@@ -15,6 +15,7 @@ from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import get_blas_funcs
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._losses import LOSSES, weighted_loss_sum
@@ -27,6 +28,17 @@ def _dot(A, B: np.ndarray, out: np.ndarray) -> np.ndarray:
     else:
         np.dot(A, B, out=out)
     return out
+
+
+def _matmul(A: np.ndarray, B: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out[...] = A @ B`` for dense operands, by the faster of NumPy's two BLAS paths.
+
+    ``np.matmul`` is up to 1.5x faster than ``np.dot`` on tall-thin products (a forward
+    pass over many rows), ``np.dot`` several times faster on outer products (``B`` a row).
+    """
+    if B.shape[0] == 1:
+        return np.dot(A, B, out=out)
+    return np.matmul(A, B, out=out)
 
 
 def unpack(flat: np.ndarray, layer_sizes: list[int]) -> tuple[list, list]:
@@ -93,10 +105,10 @@ def forward(
     last = len(coefs) - 1
     A = X
     for i, (W, b, Z) in enumerate(zip(coefs, intercepts, outputs)):
-        if i == 0:
-            _dot(A, W, out=Z)  # only the input can be sparse
+        if i == 0 and sp.issparse(A):  # only the input can be sparse
+            _dot(A, W, out=Z)
         else:
-            np.dot(A, W, out=Z)
+            _matmul(A, W, out=Z)
         Z += b
         (OUTPUT_ACTIVATIONS[output_activation] if i == last else hidden)(Z)
         A = Z
@@ -152,7 +164,8 @@ class Network:
         self.coefs, self.intercepts = unpack(self.params, self.layer_sizes)
         self.coef_grads, self.intercept_grads = unpack(self.grad, self.layer_sizes)
         self._n_weights = sum(W.size for W in self.coefs)
-        self._scratch = np.empty(self._n_weights, dtype=self.dtype)
+        # BLAS y += a * x, in place: one pass for the penalty's gradient.
+        self._axpy = get_blas_funcs("axpy", (self.params,))
         self._extra_grad: np.ndarray | None = None
         self._views: tuple | None = None
         self._outputs: list[np.ndarray] = []
@@ -242,8 +255,7 @@ class Network:
         # The weight matrices lead the flat vector: the penalty is one dot product.
         coefs = self.params[: self._n_weights]
         if alpha:
-            penalty_grad = np.multiply(coefs, alpha / weight_sum, out=self._scratch)
-            self.grad[: self._n_weights] += penalty_grad
+            self._axpy(coefs, self.grad[: self._n_weights], a=alpha / weight_sum)
         return (weighted_loss + 0.5 * alpha * float(np.dot(coefs, coefs))) / weight_sum
 
     def _accumulate_blocks(self, X, Y, sample_weight, weight_sum, block_rows) -> float:
@@ -290,6 +302,6 @@ class Network:
             _dot(activations[i].T, delta, out=coef_grads[i])
             np.dot(ones, delta, out=intercept_grads[i])  # column sums; BLAS beats add.reduce
             if i > 0:
-                delta = np.dot(delta, self.coefs[i].T, out=deltas[i - 1])
+                delta = _matmul(delta, self.coefs[i].T, out=deltas[i - 1])
                 derivative(activations[i], delta)
         return loss
