@@ -133,8 +133,8 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         """Validate ``X`` and ``y``; return ``X`` and the encoded ``Y`` (n_samples, n_outputs)."""
 
     @abstractmethod
-    def _network_loss(self) -> str:
-        """Key of ``LOSSES`` the network trains with."""
+    def _network_loss(self):
+        """Key of ``LOSSES``, or a ``Loss`` built for the loss parameters, to train with."""
 
     @abstractmethod
     def _validation_score(self, output, Y, sample_weight) -> float:

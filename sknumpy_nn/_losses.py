@@ -1,13 +1,16 @@
-"""Loss registry: name -> output activation and per-sample loss.
+"""Loss registry: name -> output activation, per-sample loss and output delta.
 
-Each loss is paired with the output activation that makes it canonical, so the derivative of
-the loss with respect to the output pre-activation is ``A - Y`` for every entry; the network
-needs no loss-specific backward code. Each per-sample loss is summed over the outputs: that
-is the function whose gradient ``A - Y`` is (see "Differences from scikit-learn" in the README
-for the multi-output squared error).
+Most losses are paired with the output activation that makes them canonical, so the
+derivative of the loss with respect to the output pre-activation is ``A - Y``; the network
+needs no loss-specific backward code for them. The robust regression losses (Huber, absolute
+error) are not canonical for any output: they keep the identity output and turn the residual
+``A - Y`` into their derivative with an ``output_delta`` hook. Each per-sample loss is summed
+over the outputs: that is the function whose gradient the network back-propagates (see
+"Differences from scikit-learn" in the README for the multi-output squared error).
 """
 
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -15,7 +18,7 @@ from scipy.special import xlogy
 
 
 class Loss(NamedTuple):
-    """A loss paired with its canonical output activation.
+    """A loss paired with its output activation.
 
     Parameters
     ----------
@@ -29,11 +32,17 @@ class Loss(NamedTuple):
     total : callable or None
         ``total(residual)``: the unweighted sum over all samples in one call, where the
         loss allows it (the squared error); ``None`` sums ``sample_loss``.
+    output_delta : callable or None
+        ``output_delta(residual, out)`` writes ``d loss / d A`` into ``out``, given the
+        residual ``A - Y``; both are ``(n_samples, n_outputs)`` arrays and may be the same
+        one. Paired with the identity output, that is also ``d loss / d Z``. ``None`` for a
+        canonical pair, whose delta is the residual itself (no extra pass).
     """
 
     output_activation: str
     sample_loss: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     total: Callable[[np.ndarray], float] | None = None
+    output_delta: Callable[[np.ndarray, np.ndarray], None] | None = None
 
 
 def _half_squared_error(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
@@ -72,12 +81,81 @@ def _half_poisson_deviance(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -
     return (xlogy(Y, Y) - Y * log_A - Y + A).sum(axis=1)
 
 
-LOSSES: dict[str, Loss] = {
+def _half_huber_factors(residual: np.ndarray, delta: float) -> tuple[np.ndarray, np.ndarray]:
+    # 0.5 r^2 within the threshold and delta (|r| - delta / 2) beyond it are both
+    # c (|r| - c / 2) with c = min(|r|, delta): one expression, no branch per entry.
+    magnitude = np.abs(residual)
+    clipped = np.minimum(magnitude, delta)
+    magnitude -= 0.5 * clipped
+    return clipped, magnitude
+
+
+def _half_huber(Y: np.ndarray, A: np.ndarray, residual: np.ndarray, *, delta: float):
+    return np.einsum("ij,ij->i", *_half_huber_factors(residual, delta))
+
+
+def _half_huber_total(residual: np.ndarray, *, delta: float) -> float:
+    return float(np.vdot(*_half_huber_factors(residual, delta)))
+
+
+def _half_huber_delta(residual: np.ndarray, out: np.ndarray, *, delta: float) -> None:
+    # The slope is the residual within the threshold and +-delta beyond it.
+    np.clip(residual, -delta, delta, out=out)
+
+
+def huber_loss(delta: float) -> Loss:
+    """Half-Huber loss with threshold ``delta`` on the identity output.
+
+    Per output, ``0.5 * r**2`` where ``|r| <= delta`` and ``delta * (|r| - 0.5 * delta)``
+    beyond, for the residual ``r = A - Y``: quadratic near the target, linear (so robust to
+    outliers) far from it. Huge ``delta`` gives the half squared error.
+
+    Parameters
+    ----------
+    delta : float
+        Positive threshold between the quadratic and the linear part.
+
+    Returns
+    -------
+    loss : Loss
+    """
+    return Loss(
+        "identity",
+        partial(_half_huber, delta=delta),
+        partial(_half_huber_total, delta=delta),
+        partial(_half_huber_delta, delta=delta),
+    )
+
+
+def _absolute_error(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
+    return np.abs(residual).sum(axis=1)
+
+
+def _absolute_error_total(residual: np.ndarray) -> float:
+    return float(np.abs(residual).sum())
+
+
+def _absolute_error_delta(residual: np.ndarray, out: np.ndarray) -> None:
+    # sign(0) = 0: a subgradient where the output hits its target exactly.
+    np.sign(residual, out=out)
+
+
+# The regressor's `loss` options; "huber" is listed at its default threshold, the regressor
+# builds its own with huber_loss(huber_delta).
+REGRESSION_LOSSES: dict[str, Loss] = {
     "squared_error": Loss("identity", _half_squared_error, _half_squared_error_total),
     "poisson": Loss("exp", _half_poisson_deviance),
+    "huber": huber_loss(1.0),
+    "absolute_error": Loss(
+        "identity", _absolute_error, _absolute_error_total, _absolute_error_delta
+    ),
+}
+# The classifier picks one from the type of its target.
+CLASSIFICATION_LOSSES: dict[str, Loss] = {
     "log_loss": Loss("softmax", _log_loss),
     "binary_log_loss": Loss("logistic", _binary_log_loss),
 }
+LOSSES: dict[str, Loss] = {**REGRESSION_LOSSES, **CLASSIFICATION_LOSSES}
 
 
 def weighted_loss_sum(

@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from scipy.linalg.blas import get_blas_funcs
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from ._losses import LOSSES, weighted_loss_sum
+from ._losses import LOSSES, Loss, weighted_loss_sum
 
 
 def _dot(A, B: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -148,16 +148,17 @@ class Network:
         ``[n_features, *hidden_layer_sizes, n_outputs]``.
     activation : str
         Hidden activation, a key of ``HIDDEN_ACTIVATIONS``.
-    loss : str
-        Key of ``LOSSES``; fixes the output activation.
+    loss : str or Loss
+        Key of ``LOSSES``, or a ``Loss`` built for its parameters (``huber_loss(delta)``);
+        fixes the output activation.
     dtype : numpy dtype
         float32 or float64, for parameters, gradient and buffers.
     """
 
-    def __init__(self, layer_sizes: list[int], activation: str, loss: str, dtype):
+    def __init__(self, layer_sizes: list[int], activation: str, loss: str | Loss, dtype):
         self.layer_sizes = list(layer_sizes)
         self.activation = activation
-        self.loss = LOSSES[loss]
+        self.loss = LOSSES[loss] if isinstance(loss, str) else loss
         self.dtype = np.dtype(dtype)
         self.params = np.zeros(n_parameters(self.layer_sizes), dtype=self.dtype)
         self.grad = np.zeros_like(self.params)
@@ -284,10 +285,13 @@ class Network:
         activations = forward(
             X, self.coefs, self.intercepts, self.activation, self.loss.output_activation, outputs
         )
-        # Canonical loss-link pairs: d loss / d Z_out is A_out - Y. Folding the weights and
-        # 1 / sum(weights) into it after the loss makes every later product normalised.
+        # Canonical loss-link pairs: d loss / d Z_out is A_out - Y; other losses turn that
+        # residual into their derivative. Folding the weights and 1 / sum(weights) into it
+        # after the loss makes every later product normalised.
         delta = np.subtract(activations[-1], Y, out=deltas[-1])
         loss = weighted_loss_sum(self.loss, Y, activations[-1], delta, sample_weight)
+        if self.loss.output_delta is not None:
+            self.loss.output_delta(delta, delta)
         if sample_weight is None:
             delta *= 1.0 / weight_sum
         else:

@@ -1,32 +1,44 @@
 """NumpyMLPRegressor: the NumPy MLP with scikit-learn's regressor contract."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import BaseNumpyMLP, _check_stochastic_solver
 from ._docstrings import fill_docstring
+from ._losses import REGRESSION_LOSSES, huber_loss
 
 
 @fill_docstring
 class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
     """Multilayer perceptron regressor in NumPy, a drop-in for ``MLPRegressor``.
 
-    Minimises half the squared error (or half the Poisson deviance) plus an L2 penalty with
-    L-BFGS, SGD or Adam. With the same parameters and ``random_state`` it trains the same
-    model as :class:`sklearn.neural_network.MLPRegressor`.
+    Minimises half the squared error (or half the Poisson deviance, or a robust Huber or
+    absolute error) plus an L2 penalty with L-BFGS, SGD or Adam. With the same parameters and
+    ``random_state`` it trains the same model as :class:`sklearn.neural_network.MLPRegressor`.
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
+    loss : {'squared_error', 'poisson', 'huber', 'absolute_error'}, default='squared_error'
         Half squared error with an identity output, or half Poisson deviance with an
-        exponential output (``y`` must be non-negative). With several outputs the loss is
-        summed over them.
+        exponential output (``y`` must be non-negative). Beyond scikit-learn's MLP, two
+        losses robust to outliers, both with an identity output: 'huber', per output
+        ``0.5 * r**2`` where ``|r| <= huber_delta`` and ``huber_delta * (|r| - 0.5 *
+        huber_delta)`` beyond, for the residual ``r``; and 'absolute_error', ``|r|`` (its
+        fit follows the conditional median). With several outputs the loss is summed over
+        them.
 
     {parameters}
+
+    huber_delta : float, default=1.0
+        Threshold of ``loss='huber'`` between its quadratic and its linear part, in the
+        units of ``y``: residuals larger than this count linearly, so outliers pull less.
+        A very large value gives the squared error. Ignored by the other losses.
 
     Attributes
     ----------
@@ -51,7 +63,8 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
 
     _parameter_constraints: dict = {
         **BaseNumpyMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -81,8 +94,10 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        huber_delta=1.0,
     ):
         self.loss = loss
+        self.huber_delta = huber_delta
         super().__init__(
             hidden_layer_sizes,
             activation,
@@ -109,8 +124,9 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
             max_fun=max_fun,
         )
 
-    def _network_loss(self) -> str:
-        return self.loss
+    def _network_loss(self):
+        # Huber's threshold is a parameter of the loss itself: build it for this estimator.
+        return huber_loss(self.huber_delta) if self.loss == "huber" else self.loss
 
     def _encode_target(self, X, y, incremental, reset):
         X, y = validate_data(
