@@ -144,6 +144,14 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         """Labels to stratify the early-stopping split by, or None."""
         return None
 
+    def _training_weights(self, Y, sample_weight):
+        """Per-row weights to train with, from the checked ``sample_weight`` (or None).
+
+        A subclass may scale them (the classifier's class weights); before the
+        early-stopping split, so the weights travel with their rows.
+        """
+        return sample_weight
+
     # ----------------------------------------------------------------- public API
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -201,8 +209,9 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-            if not sample_weight.sum() > 0:
-                raise ValueError("sample_weight sums to zero: no sample would be learned from.")
+        sample_weight = self._training_weights(Y, sample_weight)
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            raise ValueError("sample_weight sums to zero: no sample would be learned from.")
         if sp.issparse(X):
             X = X.tocsr()  # batches are row slices
         layer_sizes = self._layer_sizes(X.shape[1], Y.shape[1])

@@ -5,6 +5,7 @@ from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -16,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from ._activations import log_output
 from ._base import BaseNumpyMLP, _check_stochastic_solver
+from ._class_weight import class_weight_per_sample
 from ._docstrings import fill_docstring
 
 
@@ -26,11 +28,21 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
     Minimises the log-loss plus an L2 penalty with L-BFGS, SGD or Adam: a softmax output
     for multiclass targets, logistic outputs for binary and multilabel ones. With the same
     parameters and ``random_state`` it trains the same model as
-    :class:`sklearn.neural_network.MLPClassifier`.
+    :class:`sklearn.neural_network.MLPClassifier`; beyond it, classes can be weighted.
 
     Parameters
     ----------
     {parameters}
+
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``: each sample counts with
+        the weight of its class. A dict ``{class_label: weight}`` weighs the classes it
+        names (the others weigh 1); 'balanced' weighs each class by ``n_samples /
+        (n_classes * n_samples_in_class)``, counting samples by their ``sample_weight``,
+        so that every class carries the same total weight. ``None`` weighs all classes 1.
+        Binary and multiclass targets only; ``partial_fit`` takes a dict, not 'balanced'
+        (a batch does not show the class frequencies). With early stopping the held-out
+        samples keep their weights, so the validation accuracy is class-weighted too.
 
     Attributes
     ----------
@@ -55,6 +67,66 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
     >>> bool(clf.score(X, y) > 0.95)
     True
     """
+
+    _parameter_constraints: dict = {
+        **BaseNumpyMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+    ):
+        self.class_weight = class_weight
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
 
     def _network_loss(self) -> str:
         return "log_loss" if self._label_binarizer.y_type_ == "multiclass" else "binary_log_loss"
@@ -98,18 +170,38 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
                 "all classes through `classes=`.)"
             )
 
+    @staticmethod
+    def _class_indices(Y):
+        """Index into ``classes_`` of each row of a binary or one-hot encoded ``Y``."""
+        return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
+
     def _stratify_labels(self, Y):
         # Binary and multiclass splits keep the class proportions (sklearn stratifies binary
         # targets only) when every class can appear on both sides; multilabel is not split
         # by class.
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return None
-        labels = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(int)
+        labels = self._class_indices(Y)
         counts = np.bincount(labels)
         n_test = int(np.ceil(self.validation_fraction * len(labels)))
         n_classes = np.count_nonzero(counts)
         feasible = counts[counts > 0].min() >= 2 and min(n_test, len(labels) - n_test) >= n_classes
         return labels if feasible else None
+
+    def _training_weights(self, Y, sample_weight):
+        # Each row's weight times the weight of its class.
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            raise ValueError(
+                "class_weight is not supported for multilabel targets (y is an indicator "
+                f"matrix), got class_weight={self.class_weight!r}. Weigh the samples through "
+                "sample_weight, or set class_weight=None."
+            )
+        weights = class_weight_per_sample(
+            self.class_weight, self.classes_, self._class_indices(Y), sample_weight
+        ).astype(Y.dtype)
+        return weights if sample_weight is None else np.multiply(weights, sample_weight)
 
     def _validation_score(self, output, Y, sample_weight) -> float:
         y_true = self._label_binarizer.inverse_transform(Y)
@@ -205,6 +297,14 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         self : object
             The updated estimator.
         """
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: one batch does not "
+                "show the class frequencies. Compute the weights once with sklearn.utils."
+                "class_weight.compute_class_weight('balanced', classes=classes, y=y), on a "
+                "large enough sample of the training targets, and pass them as a dict "
+                "{class: weight} in class_weight."
+            )
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
@@ -216,5 +316,6 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = True
+        # Class weights are for binary and multiclass targets only.
+        tags.classifier_tags.multi_label = self.class_weight is None
         return tags
