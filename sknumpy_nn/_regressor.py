@@ -126,7 +126,7 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
 
     def _network_loss(self):
         # Huber's threshold is a parameter of the loss itself: build it for this estimator.
-        return huber_loss(self.huber_delta) if self.loss == "huber" else self.loss
+        return huber_loss(float(self.huber_delta)) if self.loss == "huber" else self.loss
 
     def _encode_target(self, X, y, incremental, reset):
         X, y = validate_data(

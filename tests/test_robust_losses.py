@@ -243,6 +243,18 @@ def test_robust_losses_train_with_early_stopping_and_partial_fit(loss):
     assert incremental.loss_curve_[-1] < incremental.loss_curve_[0]
 
 
+@ignore_convergence
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("loss", ROBUST_LOSSES)
+def test_robust_losses_keep_float32(loss, solver):
+    # float32 in, float32 weights and predictions out, also with a NumPy float64 threshold.
+    X, y = line_with_outliers(n_samples=100)
+    model = linear_regressor(loss, solver, max_iter=20, huber_delta=np.float64(0.5))
+    model.fit(X.astype(np.float32), y.astype(np.float32))
+    assert all(W.dtype == np.float32 for W in model.coefs_ + model.intercepts_)
+    assert model.predict(X.astype(np.float32)).dtype == np.float32
+
+
 @pytest.mark.parametrize("huber_delta", [0, -1.0, "1.0", None])
 def test_invalid_huber_delta_raises_naming_it(huber_delta):
     X, y = line_with_outliers(n_samples=20)
