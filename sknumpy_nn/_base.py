@@ -6,7 +6,6 @@ scikit-learn's MLP draw for draw (weights, early-stopping split, each epoch's sh
 the same ``random_state`` gives the same model.
 """
 
-import time
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -22,13 +21,35 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _network
 from ._activations import HIDDEN_ACTIVATIONS
+from ._losses import weighted_loss_sum
 from ._network import Network
 from ._optimizers import SGD, Adam, minimize_lbfgs, scipy_blas_single_threaded
+from ._training_log import TrainingLog
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # L-BFGS's full-batch gradient is accumulated over row blocks of this size: a block's
 # activations stay in cache, which is faster than one pass over all rows at once.
 _LBFGS_BLOCK_ROWS = 1000
+
+
+def _checked_sample_weight(sample_weight, X, name: str):
+    """``sample_weight`` as a validated array of ``X``'s dtype, or None."""
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+    if not sample_weight.sum() > 0:
+        raise ValueError(f"{name} sums to zero: every sample would be ignored.")
+    return sample_weight
+
+
+def _mean_loss(loss, Y: np.ndarray, output: np.ndarray, sample_weight) -> float:
+    """Sample-weighted mean of ``loss`` (a ``LOSSES`` entry), without the L2 penalty.
+
+    ``Y`` and ``output`` are of shape (n_samples, n_outputs), ``sample_weight`` of shape
+    (n_samples,) or None.
+    """
+    total = weighted_loss_sum(loss, Y, output, output - Y, sample_weight)
+    return total / (Y.shape[0] if sample_weight is None else float(sample_weight.sum()))
 
 
 def _check_stochastic_solver(estimator) -> bool:
@@ -130,7 +151,12 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
     # ----------------------------------------------------------------- subclass hooks
     @abstractmethod
     def _encode_target(self, X, y, incremental: bool, reset: bool):
-        """Validate ``X`` and ``y``; return ``X`` and the encoded ``Y`` (n_samples, n_outputs)."""
+        """Validate ``X`` and ``y``; return ``X`` and the encoded ``Y`` (n_samples, n_outputs).
+
+        Validation data given to ``fit`` goes through here too, after the training data,
+        with ``incremental=True, reset=False``: checked against the fitted features and
+        targets (classes) like a ``partial_fit`` batch, and changing no fitted state.
+        """
 
     @abstractmethod
     def _network_loss(self):
@@ -154,7 +180,7 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
 
     # ----------------------------------------------------------------- public API
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data ``X`` and targets ``y``.
 
         Parameters
@@ -165,13 +191,41 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             The targets (class labels in classification, real numbers in regression).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; ``None`` weighs every sample equally.
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Validation data, checked like ``predict``'s input (the features seen in ``X``).
+            When given, ``X`` is trained on whole (no ``validation_fraction`` split) and,
+            after every epoch (every iteration with 'lbfgs'), the model is scored on the
+            validation data: ``validation_scores_``, ``validation_loss_curve_`` and
+            ``best_validation_score_`` record it.
+
+            - With ``early_stopping=True`` (sgd, adam), the validation score decides when
+              to stop, and the weights of the best-scoring epoch are restored at the end,
+              exactly as with the split.
+            - With ``early_stopping=False``, or with 'lbfgs' (whose ``early_stopping`` has
+              no effect, as in scikit-learn), the scores are only recorded: they never stop
+              training (the training loss does, as without validation data), and the model
+              keeps its final weights, not the best-scoring ones. Scikit-learn's
+              ``HistGradientBoosting*`` refuse ``X_val`` without early stopping; here it
+              gives learning curves.
+
+            Under cross-validation (e.g. ``GridSearchCV`` with metadata routing), an
+            ``X_val`` with exactly as many rows as ``X`` is taken for per-sample metadata
+            and split along with ``X``: give a validation set of another size.
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_outputs), default=None
+            Targets of ``X_val``, checked like ``y``: known classes only (classifier),
+            numbers with as many outputs as ``y``, non-negative for ``loss='poisson'``
+            (regressor). Required with ``X_val`` and only with it.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Non-negative weights of the validation samples, used by the validation score
+            and loss; ``None`` weighs them equally. Only with ``X_val``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation_data = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=False, validation_data=validation_data)
 
     def _predict_output(self, X, output_activation=None):
         """Validated forward pass; the output layer's activation can be overridden."""
@@ -202,16 +256,17 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             )
         return [n_features, *(int(h) for h in hidden), n_outputs]
 
-    def _fit(self, X, y, sample_weight, incremental: bool):
+    def _fit(self, X, y, sample_weight, incremental: bool, validation_data=(None, None, None)):
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._encode_target(X, y, incremental=incremental, reset=first_pass)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
+        sample_weight = _checked_sample_weight(sample_weight, X, "sample_weight")
         sample_weight = self._training_weights(Y, sample_weight)
         if sample_weight is not None and not sample_weight.sum() > 0:
-            raise ValueError("sample_weight sums to zero: no sample would be learned from.")
+            raise ValueError(
+                "The sample weights times the class weights sum to zero: every sample would "
+                "be ignored."
+            )
+        validation = self._validation_set(Y.shape[1], *validation_data)
         if sp.issparse(X):
             X = X.tocsr()  # batches are row slices
         layer_sizes = self._layer_sizes(X.shape[1], Y.shape[1])
@@ -223,12 +278,19 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         else:
             self._check_warm_start_shapes(layer_sizes)
             network.load(self.coefs_, self.intercepts_)
+        splits_off_validation = self.early_stopping and self.solver in _STOCHASTIC_SOLVERS
+        if (validation is not None or splits_off_validation) and self.validation_scores_ is None:
+            # A new model, or one continued (warm_start) from a fit without validation data.
+            self.validation_scores_, self.validation_loss_curve_ = [], []
+            self.best_validation_score_ = -np.inf
 
         with scipy_blas_single_threaded():
             if self.solver == "lbfgs":
-                self._fit_lbfgs(network, X, Y, sample_weight)
+                self._fit_lbfgs(network, X, Y, sample_weight, validation)
             else:
-                self._fit_stochastic(network, X, Y, sample_weight, random_state, incremental)
+                self._fit_stochastic(
+                    network, X, Y, sample_weight, random_state, incremental, validation
+                )
         self.coefs_, self.intercepts_ = network.coefs, network.intercepts
         if not np.isfinite(network.params).all():
             raise ValueError(
@@ -248,14 +310,34 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         self.loss_curve_ = []
         self._no_improvement_count = 0
         self._optimizer_state = None
-        if self.early_stopping and self.solver != "lbfgs":
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-        else:
-            self.best_loss_ = np.inf
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
+        self.best_loss_ = None if self.early_stopping and self.solver != "lbfgs" else np.inf
+        self.validation_scores_ = self.validation_loss_curve_ = None
+        self.best_validation_score_ = None
+
+    def _validation_set(self, n_outputs: int, X_val, y_val, sample_weight_val):
+        """The validation data given to ``fit``, checked and encoded, or None."""
+        if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError("sample_weight_val was given without X_val and y_val.")
+            return None
+        if X_val is None or y_val is None:
+            given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+            raise ValueError(f"{given} was given without {missing}: pass both or neither.")
+        try:
+            X_val, Y_val = self._encode_target(X_val, y_val, incremental=True, reset=False)
+        except ValueError as error:  # sklearn's message speaks of X and y
+            raise ValueError(f"Invalid validation data (X_val, y_val): {error}") from error
+        try:
+            sample_weight_val = _checked_sample_weight(
+                sample_weight_val, X_val, "sample_weight_val"
+            )
+        except ValueError as error:
+            raise ValueError(f"Invalid sample_weight_val: {error}") from error
+        if Y_val.shape[1] != n_outputs:
+            raise ValueError(
+                f"y_val has {Y_val.shape[1]} output(s) but y has {n_outputs}; they must match."
+            )
+        return (X_val.tocsr() if sp.issparse(X_val) else X_val), Y_val, sample_weight_val
 
     def _check_warm_start_shapes(self, layer_sizes: list[int]) -> None:
         fitted = [self.coefs_[0].shape[0], *(W.shape[1] for W in self.coefs_)]
@@ -325,36 +407,33 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             )
         return min(self.batch_size, n_samples)
 
-    def _fit_stochastic(self, network, X, Y, sample_weight, random_state, incremental):
+    def _fit_stochastic(self, network, X, Y, sample_weight, random_state, incremental, validation):
         optimizer = self._make_optimizer(network, incremental)
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
-        if self.early_stopping:
-            if self.validation_scores_ is None:  # continuing a model fitted without it
-                self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        train = (X, Y, sample_weight)
+        if self.early_stopping and validation is None:
             train, validation = self._split_validation(X, Y, sample_weight, random_state)
-        else:
-            if self.best_loss_ is None:  # continuing a model fitted with early stopping
-                self.best_loss_ = np.inf
-            train, validation = (X, Y, sample_weight), None
+        if not self.early_stopping and self.best_loss_ is None:
+            self.best_loss_ = np.inf  # continuing a model fitted with early stopping
         epoch = _Epoch(network, *train, self._batch_size(train[0].shape[0]), self.alpha)
+        log = None
+        if self.verbose:  # the header once per fit, and once for a run of partial_fit calls
+            header = not incremental or not self.loss_curve_
+            log = TrainingLog("epoch", validation is not None, learning_rate=True, header=header)
 
         self.n_iter_ = 0
         try:
             for _ in range(self.max_iter):
-                started = time.perf_counter()
                 if self.shuffle:
                     epoch.shuffle(random_state)
                 self.loss_ = epoch.run(optimizer)
                 self.n_iter_ += 1
                 self.t_ += epoch.n_samples
                 self.loss_curve_.append(self.loss_)
-                if self.verbose:
-                    print(
-                        f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}, "
-                        f"{time.perf_counter() - started:.3f}s"
-                    )
                 self._update_no_improvement_count(network, validation)
+                if log is not None:
+                    self._log_row(log, validation, learning_rate=(optimizer.learning_rate,))
                 optimizer.end_epoch(self.t_)
                 if self._no_improvement_count > self.n_iter_no_change:
                     stop, action = optimizer.on_plateau()
@@ -385,30 +464,58 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         return f"{what} more than tol={self.tol:f} for {self.n_iter_no_change} consecutive epochs."
 
     def _update_no_improvement_count(self, network, validation) -> None:
-        if validation is None:
+        """After an epoch: score the validation data, if any; count epochs without progress.
+
+        Progress is in the validation score with early stopping (whose best weights are
+        kept), else in the training loss.
+        """
+        if validation is not None:
+            previous_best = self.best_validation_score_
+            score = self._record_validation(
+                network.coefs, network.intercepts, network.loss, validation
+            )
+        if self.early_stopping:  # then there is validation data, given or split off
+            improved = not score < previous_best + self.tol
+            if score > previous_best:
+                self._best_params = network.params.copy()
+        else:
             loss = self.loss_curve_[-1]
             improved = not loss > self.best_loss_ - self.tol
             self.best_loss_ = min(self.best_loss_, loss)
-        else:
-            X_val, Y_val, sw_val = validation
-            output = _network.predict(
-                X_val, network.coefs, network.intercepts, self.activation, self.out_activation_
-            )
-            score = (
-                self._validation_score(output, Y_val, sw_val)
-                if np.isfinite(output).all()
-                else np.nan
-            )
-            self.validation_scores_.append(score)
-            if self.verbose:
-                print(f"Validation score: {score:f}")
-            improved = not score < self.best_validation_score_ + self.tol
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_params = network.params.copy()
         self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
 
-    def _fit_lbfgs(self, network, X, Y, sample_weight):
+    def _record_validation(self, coefs, intercepts, loss, validation) -> float:
+        """Append the score and loss of the weights on the validation data; return the score.
+
+        The loss is the network's training loss (a ``LOSSES`` entry) as a weighted mean over
+        the validation samples, without the L2 penalty.
+        """
+        X_val, Y_val, sw_val = validation
+        output = _network.predict(X_val, coefs, intercepts, self.activation, self.out_activation_)
+        if np.isfinite(output).all():
+            score = self._validation_score(output, Y_val, sw_val)
+            value = _mean_loss(loss, Y_val, output, sw_val)
+        else:
+            score = value = np.nan
+        self.validation_scores_.append(score)
+        self.validation_loss_curve_.append(value)
+        if score > self.best_validation_score_:
+            self.best_validation_score_ = score
+        return score
+
+    def _log_row(self, log, validation, learning_rate=()) -> None:
+        """Print the training log's row for the last epoch or iteration."""
+        scores = ()
+        if validation is not None:
+            scores = (self.validation_loss_curve_[-1], self.validation_scores_[-1])
+        log.row(
+            len(self.loss_curve_),
+            self.loss_curve_[-1],
+            validation=scores,
+            learning_rate=learning_rate,
+        )
+
+    def _fit_lbfgs(self, network, X, Y, sample_weight, validation):
         # scipy's L-BFGS-B works in float64; a float32 model is trained in float64 and cast
         # back, because float32 gradients stall its line search long before convergence.
         work = network
@@ -424,10 +531,15 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             # scipy keeps the gradient it is given: hand it a copy, not our buffer.
             return loss, work.grad.copy()
 
+        log = TrainingLog("iteration", validation is not None, False) if self.verbose else None
+
         def record(intermediate_result):
             self.loss_curve_.append(float(intermediate_result.fun))
-            if self.verbose:
-                print(f"Iteration {len(self.loss_curve_)}, loss = {intermediate_result.fun:.8f}")
+            if validation is not None:  # scored, never stopped on: the iterate's own views
+                coefs, intercepts = _network.unpack(intermediate_result.x, work.layer_sizes)
+                self._record_validation(coefs, intercepts, work.loss, validation)
+            if log is not None:
+                self._log_row(log, validation)
 
         try:
             result = minimize_lbfgs(

@@ -44,8 +44,11 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Improvement of the loss (or validation score) below which an epoch counts as no
         progress; for 'lbfgs', the projected-gradient tolerance.
 
-    verbose : bool, default=False
-        Print progress after every epoch or iteration.
+    verbose : bool or int, default=False
+        Print a training log: a header, then one row per epoch ('lbfgs': per iteration)
+        with the epoch, the training loss, the validation loss and score (when there is
+        validation data), the learning rate (sgd, adam; for Adam, its bias-corrected step
+        size) and the seconds the epoch took; and a line when progress stalls.
 
     warm_start : bool, default=False
         Continue from the fitted weights on the next ``fit`` instead of re-initialising.
@@ -57,11 +60,13 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Use Nesterov's momentum ('sgd' with ``momentum > 0``).
 
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data and stop when its score
-        stops improving for ``n_iter_no_change`` epochs; the best weights are kept.
+        Hold out ``validation_fraction`` of the training data (or use the ``X_val`` given
+        to ``fit``) and stop when its score stops improving for ``n_iter_no_change``
+        epochs; the best weights are kept. Only for 'sgd' and 'adam'.
 
     validation_fraction : float, default=0.1
-        Share of the training data held out for early stopping.
+        Share of the training data held out for early stopping; unused when ``fit`` is
+        given ``X_val``.
 
     beta_1 : float, default=0.9
         Decay of Adam's first-moment estimate, in [0, 1).
@@ -84,13 +89,22 @@ loss_ : float
         included.
 
     best_loss_ : float or None
-        Lowest training loss seen; ``None`` with early stopping.
+        Lowest training loss seen; ``None`` with early stopping (sgd, adam).
 
     loss_curve_ : list of float
         Loss after each epoch (sgd, adam) or each iteration (lbfgs).
 
     validation_scores_ : list of float or None
-        Score on the held-out data after each epoch, with early stopping.
+        Score (R^2 or accuracy, sample-weighted) on the validation data after each epoch
+        ('lbfgs': iteration), when there is validation data: ``X_val`` given to ``fit``,
+        or the part held out by ``early_stopping``; ``None`` otherwise.
+
+    validation_loss_curve_ : list of float or None
+        Loss on the validation data after each epoch ('lbfgs': iteration), alongside
+        ``validation_scores_``: the training loss of ``loss_curve_`` (half squared error,
+        half Poisson deviance or log-loss), as a mean weighted by ``sample_weight_val``,
+        *without* the L2 penalty, and at the weights reached at the end of the epoch
+        (``loss_curve_`` averages the minibatch losses during it, penalty included).
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``.
