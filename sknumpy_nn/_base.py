@@ -13,6 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.callback import CallbackSupportMixin, with_callbacks
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -21,6 +22,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _network
 from ._activations import HIDDEN_ACTIVATIONS
+from ._callbacks import FitTasks
 from ._losses import weighted_loss_sum
 from ._network import Network
 from ._optimizers import SGD, Adam, minimize_lbfgs, scipy_blas_single_threaded
@@ -61,7 +63,7 @@ def _check_stochastic_solver(estimator) -> bool:
     return True
 
 
-class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
+class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the NumPy MLP estimators; use a subclass.
 
     Subclasses supply the target encoding (``_encode_target``), the loss name
@@ -179,6 +181,7 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         return sample_weight
 
     # ----------------------------------------------------------------- public API
+    @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data ``X`` and targets ``y``.
@@ -284,14 +287,22 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             self.validation_scores_, self.validation_loss_curve_ = [], []
             self.best_validation_score_ = -np.inf
 
+        # Callbacks see whole fits: a partial_fit call is one step of a run it cannot see.
+        lbfgs = self.solver == "lbfgs"
+        tasks = (
+            FitTasks()
+            if incremental
+            else (FitTasks(self, "iteration" if lbfgs else "epoch", self.max_iter + lbfgs))
+        )
         with scipy_blas_single_threaded():
             if self.solver == "lbfgs":
-                self._fit_lbfgs(network, X, Y, sample_weight, validation)
+                self._fit_lbfgs(network, X, Y, sample_weight, validation, tasks)
             else:
                 self._fit_stochastic(
-                    network, X, Y, sample_weight, random_state, incremental, validation
+                    network, X, Y, sample_weight, random_state, incremental, validation, tasks
                 )
         self.coefs_, self.intercepts_ = network.coefs, network.intercepts
+        tasks.end(network.coefs, network.intercepts)
         if not np.isfinite(network.params).all():
             raise ValueError(
                 "Solver produced non-finite parameter weights. The input data may contain "
@@ -407,7 +418,9 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             )
         return min(self.batch_size, n_samples)
 
-    def _fit_stochastic(self, network, X, Y, sample_weight, random_state, incremental, validation):
+    def _fit_stochastic(
+        self, network, X, Y, sample_weight, random_state, incremental, validation, tasks
+    ):
         optimizer = self._make_optimizer(network, incremental)
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
@@ -417,6 +430,8 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         if not self.early_stopping and self.best_loss_ is None:
             self.best_loss_ = np.inf  # continuing a model fitted with early stopping
         epoch = _Epoch(network, *train, self._batch_size(train[0].shape[0]), self.alpha)
+        tasks.judge_on(*(validation or train))
+        tasks.begin()
         log = None
         if self.verbose:  # the header once per fit, and once for a run of partial_fit calls
             header = not incremental or not self.loss_curve_
@@ -425,6 +440,7 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = 0
         try:
             for _ in range(self.max_iter):
+                tasks.begin_step()
                 if self.shuffle:
                     epoch.shuffle(random_state)
                 self.loss_ = epoch.run(optimizer)
@@ -435,6 +451,8 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
                 if log is not None:
                     self._log_row(log, validation, learning_rate=(optimizer.learning_rate,))
                 optimizer.end_epoch(self.t_)
+                if tasks.end_step(network.coefs, network.intercepts):
+                    break  # a callback asked to stop
                 if self._no_improvement_count > self.n_iter_no_change:
                     stop, action = optimizer.on_plateau()
                     if self.verbose:
@@ -452,6 +470,7 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
+        tasks.close_step()
         if self.early_stopping:
             network.params[...] = self._best_params
 
@@ -515,7 +534,7 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
             learning_rate=learning_rate,
         )
 
-    def _fit_lbfgs(self, network, X, Y, sample_weight, validation):
+    def _fit_lbfgs(self, network, X, Y, sample_weight, validation, tasks):
         # scipy's L-BFGS-B works in float64; a float32 model is trained in float64 and cast
         # back, because float32 gradients stall its line search long before convergence.
         work = network
@@ -533,13 +552,23 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
 
         log = TrainingLog("iteration", validation is not None, False) if self.verbose else None
 
+        tasks.judge_on(*(validation or (X, Y, sample_weight)))
+        tasks.begin()
+        tasks.begin_step()
+        stopped_by_callback = False
+
         def record(intermediate_result):
+            nonlocal stopped_by_callback
             self.loss_curve_.append(float(intermediate_result.fun))
-            if validation is not None:  # scored, never stopped on: the iterate's own views
-                coefs, intercepts = _network.unpack(intermediate_result.x, work.layer_sizes)
+            coefs, intercepts = _network.unpack(intermediate_result.x, work.layer_sizes)
+            if validation is not None:  # scored, never stopped on
                 self._record_validation(coefs, intercepts, work.loss, validation)
             if log is not None:
                 self._log_row(log, validation)
+            if tasks.end_step(coefs, intercepts):
+                stopped_by_callback = True
+                raise StopIteration  # scipy ends the minimisation at this iterate
+            tasks.begin_step()
 
         try:
             result = minimize_lbfgs(
@@ -553,11 +582,12 @@ class BaseNumpyMLP(BaseEstimator, metaclass=ABCMeta):
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
             result = None
+        tasks.close_step()
         if result is not None:
             work.params[...] = result.x
             self.n_iter_ = min(result.nit, self.max_iter)
             self.loss_ = float(result.fun)
-            if result.status != 0:
+            if result.status != 0 and not stopped_by_callback:
                 warnings.warn(
                     f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
                     f"(status={result.status}): {result.message}. Increase max_iter or "

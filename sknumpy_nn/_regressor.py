@@ -163,7 +163,9 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values, in the dtype of the fitted weights.
         """
-        output = self._predict_output(X)
+        return self._decode(self._predict_output(X))
+
+    def _decode(self, output):
         return output.ravel() if output.shape[1] == 1 else output
 
     @available_if(_check_stochastic_solver)

@@ -1,0 +1,92 @@
+"""scikit-learn's callback API (``sklearn.callback``) around the training loops.
+
+A fit is one root task with one subtask per epoch (sgd, adam) or per iteration (lbfgs).
+Each subtask's end hook gets the data the model is judged on -- the validation data when
+there is some, else the training data -- and, lazily, a copy of the estimator holding the
+weights reached so far, so ``ScoringMonitor`` can score every epoch. A hook returning True
+stops training after that epoch. Nothing is computed unless callbacks are set.
+"""
+
+import numpy as np
+
+
+class FitTasks:
+    """The callback tasks of one ``fit``.
+
+    Parameters
+    ----------
+    estimator : BaseNumpyMLP or None
+        The estimator being fitted (a ``CallbackSupportMixin``); ``None`` makes inert tasks
+        (``partial_fit``: each call is one step of a longer run no single call sees whole).
+    subtask_name : {"epoch", "iteration"}
+        Name of the per-step tasks.
+    max_subtasks : int
+        Upper bound on the number of steps (``max_iter``, plus one for L-BFGS, whose last
+        announced iteration may never run).
+    """
+
+    def __init__(self, estimator=None, subtask_name: str = "epoch", max_subtasks: int = 0):
+        self.estimator = estimator
+        self.subtask_name = subtask_name
+        self.root = None
+        if estimator is not None:
+            self.root = estimator._init_callback_context(max_subtasks=max_subtasks)
+        self.active = bool(getattr(estimator, "_skl_callbacks", None))
+        self.data = {}
+        self._subtask = None
+
+    def judge_on(self, X, Y, sample_weight) -> None:
+        """Set the data the hooks receive: ``X``, encoded targets ``Y`` and their weights."""
+        if not self.active:
+            return
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        # y is decoded (class labels) only if a hook asks for it.
+        self.data = {"X": X, "y": lambda: self.estimator._decode(Y), "metadata": metadata}
+
+    def _fitted(self, coefs, intercepts):
+        # A callable: _call_hooks builds the fitted estimator only for hooks that want it.
+        def attributes():
+            return {
+                "coefs_": [np.array(W) for W in coefs],
+                "intercepts_": [np.array(b) for b in intercepts],
+            }
+
+        return attributes
+
+    def begin(self) -> None:
+        """The root task begins."""
+        if self.root is not None:
+            self.root.call_on_fit_task_begin(estimator=self.estimator, **self.data)
+
+    def end(self, coefs, intercepts) -> None:
+        """The root task ends with these weights (lists of arrays, as ``coefs_``)."""
+        if self.root is None:
+            return
+        self.root.call_on_fit_task_end(
+            estimator=self.estimator,
+            reconstruction_attributes=self._fitted(coefs, intercepts),
+            **self.data,
+        )
+
+    def begin_step(self) -> None:
+        """An epoch (or iteration) begins."""
+        if self.active:
+            self._subtask = self.root.subcontext(task_name=self.subtask_name)
+            self._subtask.call_on_fit_task_begin(estimator=self.estimator)
+
+    def close_step(self) -> None:
+        """Close a step that began but never ran (L-BFGS's last, or an interrupted one)."""
+        if self._subtask is not None:
+            self._subtask.call_on_fit_task_end(estimator=self.estimator)
+            self._subtask = None
+
+    def end_step(self, coefs, intercepts) -> bool:
+        """The current step ends with these weights; True if a callback asks to stop."""
+        if not self.active:
+            return False
+        subtask, self._subtask = self._subtask, None
+        return subtask.call_on_fit_task_end(
+            estimator=self.estimator,
+            reconstruction_attributes=self._fitted(coefs, intercepts),
+            **self.data,
+        )
