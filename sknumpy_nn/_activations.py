@@ -1,9 +1,11 @@
-"""Activation registry: name -> (in-place forward, in-place derivative from the output).
+"""Activation registry: name -> (in-place forward, in-place derivative), and user activations.
 
 Every forward works in place on the pre-activation ``Z`` (turning it into ``A = g(Z)``),
-so the forward pass needs one buffer per layer. Every hidden derivative is written in terms
-of the layer's *output* ``A`` -- the array the forward pass already stored -- and multiplies
-the back-propagated error ``delta`` by ``g'`` in place.
+so the forward pass needs one buffer per layer. Where it can be, a hidden derivative is
+written in terms of the layer's *output* ``A`` -- the array the forward pass already stored
+-- and multiplies the back-propagated error ``delta`` by ``g'`` in place. An activation whose
+derivative needs ``Z`` itself (gelu, and every user :class:`Activation`) says so with
+``from_pre_activation``, and the network then keeps a copy of each hidden layer's ``Z``.
 
 Output activations have no derivative here: each is paired with its canonical loss (see
 ``_losses.py``), for which the derivative of the loss with respect to ``Z`` is simply
@@ -11,6 +13,7 @@ Output activations have no derivative here: each is paired with its canonical lo
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -25,11 +28,15 @@ class HiddenActivation(NamedTuple):
         ``forward(Z)`` overwrites ``Z``, an ``(n_samples, n_units)`` array, with ``g(Z)``.
     derivative : callable
         ``derivative(A, delta)`` multiplies ``delta`` in place by ``g'`` evaluated where the
-        layer's output is ``A``; both are ``(n_samples, n_units)`` arrays.
+        layer's output is ``A``; both are ``(n_samples, n_units)`` arrays. With
+        ``from_pre_activation`` it is ``derivative(Z, delta)``, ``g'`` evaluated at ``Z``.
+    from_pre_activation : bool, default=False
+        Whether the derivative reads the pre-activation ``Z`` rather than the output ``A``.
     """
 
     forward: Callable[[np.ndarray], None]
     derivative: Callable[[np.ndarray, np.ndarray], None]
+    from_pre_activation: bool = False
 
 
 def _identity(Z: np.ndarray) -> None:
@@ -72,12 +79,224 @@ def _relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     np.multiply(delta, A > 0, out=delta)
 
 
+_LEAKY_SLOPE = 0.01
+
+
+def _leaky_relu(Z: np.ndarray) -> None:
+    np.multiply(Z, _LEAKY_SLOPE, out=Z, where=Z < 0)
+
+
+def _leaky_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+    # The output has the sign of the input. At 0 the slope is the left one, as for relu.
+    np.multiply(delta, _LEAKY_SLOPE, out=delta, where=A <= 0)
+
+
+def _elu(Z: np.ndarray) -> None:
+    # expm1 of the negative part only: exp never sees a large positive number.
+    negative_part = np.minimum(Z, 0)
+    np.expm1(negative_part, out=negative_part)
+    np.maximum(Z, 0, out=Z)
+    Z += negative_part
+
+
+def _elu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+    # g' is 1 where A > 0 and exp(Z) = A + 1 where A <= 0: both are 1 + min(A, 0).
+    slope = np.minimum(A, 0)
+    slope += 1
+    delta *= slope
+
+
+def _softplus(Z: np.ndarray) -> None:
+    # log(1 + exp(Z)) as logaddexp(0, Z): no overflow for large Z, no log(0) for small.
+    np.logaddexp(0, Z, out=Z)
+
+
+def _softplus_derivative(A: np.ndarray, delta: np.ndarray) -> None:
+    # g' = sigmoid(Z) = 1 - exp(-A), as -expm1(-A): exact even where A is tiny.
+    slope = np.negative(A)
+    np.expm1(slope, out=slope)
+    delta *= slope
+    np.negative(delta, out=delta)
+
+
+_GELU_SCALE = float(np.sqrt(2 / np.pi))
+_GELU_CUBIC = 0.044715
+# Where |Z| >= 10 the tanh argument exceeds 43 and tanh is +-1 to the last bit (float32 and
+# float64 alike), so the cubic can be evaluated at Z clipped there without changing a single
+# value -- and then it cannot overflow, however large Z is.
+_GELU_CLIP = 10.0
+
+
+def _gelu_tanh(clipped: np.ndarray) -> np.ndarray:
+    """``tanh(sqrt(2 / pi) * (z + 0.044715 z^3))`` of a clipped ``Z``, in a new array."""
+    inner = np.square(clipped)
+    inner *= _GELU_CUBIC
+    inner += 1
+    inner *= clipped
+    inner *= _GELU_SCALE
+    return np.tanh(inner, out=inner)
+
+
+def _gelu(Z: np.ndarray) -> None:
+    # The tanh approximation: 0.5 z (1 + tanh(sqrt(2 / pi) (z + 0.044715 z^3))).
+    half_gate = _gelu_tanh(np.clip(Z, -_GELU_CLIP, _GELU_CLIP))
+    half_gate += 1
+    half_gate *= 0.5
+    Z *= half_gate
+
+
+def _gelu_derivative(Z: np.ndarray, delta: np.ndarray) -> None:
+    # g' = 0.5 (1 + t) + 0.5 z (1 - t^2) sqrt(2 / pi) (1 + 3 * 0.044715 z^2), t the tanh
+    # above. The output does not determine z (g is not monotonic), so this one reads Z.
+    clipped = np.clip(Z, -_GELU_CLIP, _GELU_CLIP)
+    t = _gelu_tanh(clipped)
+    slope = np.square(clipped)
+    slope *= 3 * _GELU_CUBIC
+    slope += 1
+    slope *= _GELU_SCALE
+    slope *= clipped
+    slope *= 1 - t * t  # 0 exactly beyond the clip, so clipping z here changes nothing
+    slope += 1
+    slope += t
+    slope *= 0.5
+    delta *= slope
+
+
 HIDDEN_ACTIVATIONS: dict[str, HiddenActivation] = {
     "identity": HiddenActivation(_identity, _identity_derivative),
     "logistic": HiddenActivation(_logistic, _logistic_derivative),
     "tanh": HiddenActivation(_tanh, _tanh_derivative),
     "relu": HiddenActivation(_relu, _relu_derivative),
+    "leaky_relu": HiddenActivation(_leaky_relu, _leaky_relu_derivative),
+    "elu": HiddenActivation(_elu, _elu_derivative),
+    "softplus": HiddenActivation(_softplus, _softplus_derivative),
+    "gelu": HiddenActivation(_gelu, _gelu_derivative, from_pre_activation=True),
 }
+
+
+def _callable_name(function) -> str:
+    return getattr(function, "__qualname__", None) or getattr(function, "__name__", repr(function))
+
+
+@dataclass(frozen=True, repr=False)
+class Activation:
+    """A hidden-layer activation of your own: a function and its derivative.
+
+    Pass one as ``activation=`` to :class:`NumpyMLPRegressor` or :class:`NumpyMLPClassifier`
+    in place of a built-in name. Both callables work elementwise on a layer's pre-activation
+    ``Z`` (the classic ``(g, g')`` pair). Define them at module level (not as lambdas or
+    closures) so that estimators using them can be pickled, cloned and grid-searched. Two
+    activations are equal when their three fields are. The weights are initialised with
+    the Glorot factor 6, as for every activation but ``'logistic'``.
+
+    Parameters
+    ----------
+    name : str
+        A label for the activation, shown in its ``repr``.
+    function : callable
+        ``function(Z) -> A``: the activation ``g`` of an ``(n_samples, n_units)`` array
+        ``Z``, returned as a new array of the same shape (``Z`` must not be modified).
+    derivative : callable
+        ``derivative(Z) -> G``: the derivative ``g'`` evaluated at ``Z``, a new array of
+        the same shape.
+
+    See Also
+    --------
+    NumpyMLPRegressor, NumpyMLPClassifier : The estimators that take it as ``activation``.
+
+    Examples
+    --------
+    The softsign ``z / (1 + |z|)``, whose derivative is ``1 / (1 + |z|)^2``:
+
+    >>> import numpy as np
+    >>> from sknumpy_nn import Activation, NumpyMLPRegressor
+    >>> def softsign(Z):
+    ...     return Z / (1 + np.abs(Z))
+    >>> def softsign_derivative(Z):
+    ...     return 1 / (1 + np.abs(Z)) ** 2
+    >>> activation = Activation("softsign", softsign, softsign_derivative)
+    >>> activation
+    Activation('softsign', function=softsign, derivative=softsign_derivative)
+    >>> X = np.linspace(-2, 2, 40).reshape(-1, 1)
+    >>> reg = NumpyMLPRegressor(hidden_layer_sizes=(10,), activation=activation,
+    ...                         solver="lbfgs", random_state=0).fit(X, X.ravel() ** 2)
+    >>> bool(reg.score(X, X.ravel() ** 2) > 0.99)
+    True
+    """
+
+    name: str
+    function: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray], np.ndarray]
+
+    def __repr__(self) -> str:
+        return (
+            f"Activation({self.name!r}, function={_callable_name(self.function)}, "
+            f"derivative={_callable_name(self.derivative)})"
+        )
+
+
+def check_activation(activation, dtype) -> None:
+    """Raise unless a user :class:`Activation` is usable (built-in names are always fine).
+
+    Checks that ``name`` is a string, that both fields are callables, and that each returns
+    an array of its input's shape for a small probe ``Z`` of the training dtype.
+
+    Raises
+    ------
+    TypeError
+        A field of the wrong type, or a callable returning something other than an array.
+    ValueError
+        A callable returning an array of the wrong shape.
+    """
+    if isinstance(activation, str):
+        return
+    if not isinstance(activation.name, str):
+        raise TypeError(f"Activation name must be a str, got {activation.name!r}.")
+    probe = np.linspace(-2, 2, 6, dtype=dtype).reshape(3, 2)
+    for field in ("function", "derivative"):
+        function = getattr(activation, field)
+        if not callable(function):
+            raise TypeError(
+                f"The {field} of Activation {activation.name!r} must be a callable taking "
+                f"the pre-activation Z, got {function!r}."
+            )
+        result = function(probe.copy())
+        if not isinstance(result, np.ndarray):
+            raise TypeError(
+                f"The {field} of Activation {activation.name!r} must return a NumPy array "
+                f"of Z's shape, got {type(result).__name__} for Z of shape {probe.shape}."
+            )
+        if result.shape != probe.shape:
+            raise ValueError(
+                f"The {field} of Activation {activation.name!r} must return an array of "
+                f"Z's shape (elementwise), got shape {result.shape} for Z of shape "
+                f"{probe.shape}."
+            )
+
+
+def hidden_activation(activation) -> HiddenActivation:
+    """The registry entry of a built-in name, or the in-place form of a user Activation.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        A key of ``HIDDEN_ACTIVATIONS`` or a user activation (see :func:`check_activation`).
+
+    Returns
+    -------
+    hidden : HiddenActivation
+    """
+    if isinstance(activation, str):
+        return HIDDEN_ACTIVATIONS[activation]
+    function, derivative = activation.function, activation.derivative
+
+    def forward(Z: np.ndarray) -> None:
+        Z[...] = function(Z)
+
+    def multiply_by_derivative(Z: np.ndarray, delta: np.ndarray) -> None:
+        delta *= derivative(Z)
+
+    return HiddenActivation(forward, multiply_by_derivative, from_pre_activation=True)
 
 
 def _softmax(Z: np.ndarray) -> None:

@@ -21,7 +21,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _network
-from ._activations import HIDDEN_ACTIVATIONS
+from ._activations import HIDDEN_ACTIVATIONS, Activation, check_activation
 from ._callbacks import FitTasks
 from ._losses import weighted_loss_sum
 from ._network import Network
@@ -72,7 +72,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), Activation],
         "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -273,6 +273,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if sp.issparse(X):
             X = X.tocsr()  # batches are row slices
         layer_sizes = self._layer_sizes(X.shape[1], Y.shape[1])
+        check_activation(self.activation, X.dtype)
         random_state = check_random_state(self.random_state)
 
         network = Network(layer_sizes, self.activation, self._network_loss(), X.dtype)

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg.blas import get_blas_funcs
 
-from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._activations import OUTPUT_ACTIVATIONS, HiddenActivation, hidden_activation
 from ._losses import LOSSES, Loss, weighted_loss_sum
 
 
@@ -75,10 +75,11 @@ def forward(
     X,
     coefs: list[np.ndarray],
     intercepts: list[np.ndarray],
-    activation: str,
+    hidden: HiddenActivation,
     output_activation: str,
     outputs: list[np.ndarray],
-) -> list[np.ndarray]:
+    pre_activations: list[np.ndarray] | None = None,
+) -> list:
     """Forward pass, storing every layer's output.
 
     Parameters
@@ -87,21 +88,23 @@ def forward(
         The input rows.
     coefs, intercepts : list of ndarray
         Weights ``(fan_in, fan_out)`` and biases ``(fan_out,)`` of each layer.
-    activation : str
-        Hidden activation, a key of ``HIDDEN_ACTIVATIONS``.
+    hidden : HiddenActivation
+        Hidden activation (see ``hidden_activation``).
     output_activation : str
         Output activation, a key of ``OUTPUT_ACTIVATIONS`` (``"identity"`` to get the
         output pre-activation).
     outputs : list of ndarray
         ``outputs[i]`` of shape ``(n_samples, fan_out of layer i)`` receives layer ``i``'s
         output ``A``; the buffers are overwritten, nothing else is allocated.
+    pre_activations : list of ndarray or None, default=None
+        One buffer per hidden layer, shaped as its output, that receives its ``Z`` (for a
+        derivative that reads ``Z``); ``None`` keeps no ``Z``.
 
     Returns
     -------
     activations : list of ndarray
         ``[X, A_1, ..., A_L]``, the input followed by ``outputs``.
     """
-    hidden = HIDDEN_ACTIVATIONS[activation].forward
     last = len(coefs) - 1
     A = X
     for i, (W, b, Z) in enumerate(zip(coefs, intercepts, outputs)):
@@ -110,14 +113,17 @@ def forward(
         else:
             _matmul(A, W, out=Z)
         Z += b
-        (OUTPUT_ACTIVATIONS[output_activation] if i == last else hidden)(Z)
+        if i == last:
+            OUTPUT_ACTIVATIONS[output_activation](Z)
+        else:
+            if pre_activations is not None:
+                np.copyto(pre_activations[i], Z)
+            hidden.forward(Z)
         A = Z
     return [X, *outputs]
 
 
-def predict(
-    X, coefs: list, intercepts: list, activation: str, output_activation: str
-) -> np.ndarray:
+def predict(X, coefs: list, intercepts: list, activation, output_activation: str) -> np.ndarray:
     """Network output for ``X``, allocating fresh arrays (safe to call from many threads).
 
     Parameters
@@ -125,7 +131,9 @@ def predict(
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     coefs, intercepts : list of ndarray
         As in :func:`forward`.
-    activation, output_activation : str
+    activation : str or Activation
+        Hidden activation: a key of ``HIDDEN_ACTIVATIONS`` or a user ``Activation``.
+    output_activation : str
         As in :func:`forward`.
 
     Returns
@@ -136,7 +144,8 @@ def predict(
     # in float64, and float32 input to a float32 model stays float32.
     dtype = np.result_type(X.dtype, *coefs, *intercepts)
     outputs = [np.empty((X.shape[0], W.shape[1]), dtype=dtype) for W in coefs]
-    return forward(X, coefs, intercepts, activation, output_activation, outputs)[-1]
+    hidden = hidden_activation(activation)
+    return forward(X, coefs, intercepts, hidden, output_activation, outputs)[-1]
 
 
 class Network:
@@ -146,8 +155,8 @@ class Network:
     ----------
     layer_sizes : list of int
         ``[n_features, *hidden_layer_sizes, n_outputs]``.
-    activation : str
-        Hidden activation, a key of ``HIDDEN_ACTIVATIONS``.
+    activation : str or Activation
+        Hidden activation: a key of ``HIDDEN_ACTIVATIONS`` or a user ``Activation``.
     loss : str or Loss
         Key of ``LOSSES``, or a ``Loss`` built for its parameters (``huber_loss(delta)``);
         fixes the output activation.
@@ -155,9 +164,10 @@ class Network:
         float32 or float64, for parameters, gradient and buffers.
     """
 
-    def __init__(self, layer_sizes: list[int], activation: str, loss: str | Loss, dtype):
+    def __init__(self, layer_sizes: list[int], activation, loss: str | Loss, dtype):
         self.layer_sizes = list(layer_sizes)
         self.activation = activation
+        self._hidden = hidden_activation(activation)
         self.loss = LOSSES[loss] if isinstance(loss, str) else loss
         self.dtype = np.dtype(dtype)
         self.params = np.zeros(n_parameters(self.layer_sizes), dtype=self.dtype)
@@ -171,6 +181,7 @@ class Network:
         self._views: tuple | None = None
         self._outputs: list[np.ndarray] = []
         self._deltas: list[np.ndarray] = []
+        self._pre_activations: list[np.ndarray] | None = None
 
     def initialize(self, random_state: np.random.RandomState) -> None:
         """Glorot-uniform weights and biases, drawn exactly as scikit-learn's MLP draws them.
@@ -195,25 +206,38 @@ class Network:
                 )
             mine[...] = theirs
 
-    def _buffers(self, n_rows: int) -> tuple[list, list, np.ndarray]:
-        """Activation and delta buffers for ``n_rows`` rows, and a vector of ones.
+    def _buffers(self, n_rows: int) -> tuple:
+        """Buffers for ``n_rows`` rows: outputs, deltas, a vector of ones and pre-activations
+        (``None`` unless the activation's derivative reads ``Z``).
 
         Allocated for the largest batch seen; a smaller batch uses their leading rows.
         """
         if self._views is not None and self._views[0] == n_rows:
             return self._views[1]
         if not self._outputs or self._outputs[0].shape[0] < n_rows:
-            sizes = self.layer_sizes[1:]
-            self._outputs = [np.empty((n_rows, size), self.dtype) for size in sizes]
-            self._deltas = [np.empty((n_rows, size), self.dtype) for size in sizes]
-            self._ones = np.ones(n_rows, self.dtype)
+            self._allocate(n_rows)
+
+        def rows(buffers):
+            if buffers is None:
+                return None
+            return [B[:n_rows] for B in buffers]
+
         views = (
-            [Z[:n_rows] for Z in self._outputs],
-            [D[:n_rows] for D in self._deltas],
+            rows(self._outputs),
+            rows(self._deltas),
             self._ones[:n_rows],
+            rows(self._pre_activations),
         )
         self._views = (n_rows, views)
         return views
+
+    def _allocate(self, n_rows: int) -> None:
+        sizes, hidden_sizes = self.layer_sizes[1:], self.layer_sizes[1:-1]
+        self._outputs = [np.empty((n_rows, size), self.dtype) for size in sizes]
+        self._deltas = [np.empty((n_rows, size), self.dtype) for size in sizes]
+        self._ones = np.ones(n_rows, self.dtype)
+        if self._hidden.from_pre_activation:
+            self._pre_activations = [np.empty((n_rows, size), self.dtype) for size in hidden_sizes]
 
     def loss_and_gradient(
         self,
@@ -281,9 +305,16 @@ class Network:
         Returns the rows' sample-weighted loss sum; the gradient is already divided by
         ``weight_sum`` (the batch total), so blocks of one batch add up.
         """
-        outputs, deltas, ones = self._buffers(X.shape[0])
+        outputs, deltas, ones, pre_activations = self._buffers(X.shape[0])
+        hidden = self._hidden
         activations = forward(
-            X, self.coefs, self.intercepts, self.activation, self.loss.output_activation, outputs
+            X,
+            self.coefs,
+            self.intercepts,
+            hidden,
+            self.loss.output_activation,
+            outputs,
+            pre_activations,
         )
         # Canonical loss-link pairs: d loss / d Z_out is A_out - Y; other losses turn that
         # residual into their derivative. Folding the weights and 1 / sum(weights) into it
@@ -301,11 +332,12 @@ class Network:
             if grad is self.grad
             else unpack(grad, self.layer_sizes)
         )
-        derivative = HIDDEN_ACTIVATIONS[self.activation].derivative
+        # g' reads each hidden layer's output, or its Z where the activation needs it.
+        derivative_inputs = pre_activations if hidden.from_pre_activation else outputs
         for i in range(len(self.coefs) - 1, -1, -1):
             _dot(activations[i].T, delta, out=coef_grads[i])
             np.dot(ones, delta, out=intercept_grads[i])  # column sums; BLAS beats add.reduce
             if i > 0:
                 delta = _matmul(delta, self.coefs[i].T, out=deltas[i - 1])
-                derivative(activations[i], delta)
+                hidden.derivative(derivative_inputs[i - 1], delta)
         return loss
