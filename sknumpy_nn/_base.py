@@ -97,6 +97,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     }
 
     def __init__(
@@ -125,6 +126,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -149,6 +151,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
 
     # ----------------------------------------------------------------- subclass hooks
     @abstractmethod
@@ -259,6 +262,35 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         return [n_features, *(int(h) for h in hidden), n_outputs]
 
+    def _dropout_rates(self, n_hidden: int) -> tuple[float, ...] | None:
+        """One dropout rate per hidden layer, or None when no layer drops units."""
+        rates = self.dropout
+        if np.iterable(rates):
+            rates = tuple(rates)
+            if len(rates) != n_hidden:
+                raise ValueError(
+                    f"dropout={self.dropout!r} gives {len(rates)} rate(s), but the network has "
+                    f"{n_hidden} hidden layer(s) (hidden_layer_sizes="
+                    f"{self.hidden_layer_sizes!r}); give one rate per hidden layer or one float."
+                )
+            for rate in rates:
+                if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
+                    raise ValueError(
+                        f"Each rate in dropout must be a float in [0, 1), got {rate!r} in "
+                        f"dropout={self.dropout!r}."
+                    )
+        else:
+            rates = (rates,) * n_hidden
+        if not any(rates):
+            return None
+        if self.solver == "lbfgs":
+            raise ValueError(
+                f"dropout={self.dropout!r} needs a stochastic solver ('sgd' or 'adam'): "
+                "solver='lbfgs' minimises one deterministic full-batch objective. Use "
+                "dropout=0.0 with 'lbfgs'."
+            )
+        return tuple(float(rate) for rate in rates)
+
     def _fit(self, X, y, sample_weight, incremental: bool, validation_data=(None, None, None)):
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y = self._encode_target(X, y, incremental=incremental, reset=first_pass)
@@ -273,10 +305,11 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if sp.issparse(X):
             X = X.tocsr()  # batches are row slices
         layer_sizes = self._layer_sizes(X.shape[1], Y.shape[1])
+        dropout = self._dropout_rates(len(layer_sizes) - 2)
         check_activation(self.activation, X.dtype)
         random_state = check_random_state(self.random_state)
 
-        network = Network(layer_sizes, self.activation, self._network_loss(), X.dtype)
+        network = Network(layer_sizes, self.activation, self._network_loss(), X.dtype, dropout)
         if first_pass:
             self._initialize(network, random_state)
         else:
@@ -430,7 +463,8 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             train, validation = self._split_validation(X, Y, sample_weight, random_state)
         if not self.early_stopping and self.best_loss_ is None:
             self.best_loss_ = np.inf  # continuing a model fitted with early stopping
-        epoch = _Epoch(network, *train, self._batch_size(train[0].shape[0]), self.alpha)
+        batch_size = self._batch_size(train[0].shape[0])
+        epoch = _Epoch(network, *train, batch_size, self.alpha, random_state)
         tasks.judge_on(*(validation or train))
         tasks.begin()
         log = None
@@ -606,12 +640,14 @@ class _Epoch:
     """One pass of minibatch training over fixed data, with the batch buffers it needs.
 
     Rows are visited in ``order``; a shuffle composes a fresh permutation onto the current
-    order (as scikit-learn does), so each epoch's draw depends on all earlier ones.
+    order (as scikit-learn does), so each epoch's draw depends on all earlier ones. The
+    network draws its dropout masks (if it has dropout) from the same ``random_state``.
     """
 
-    def __init__(self, network, X, Y, sample_weight, batch_size, alpha):
+    def __init__(self, network, X, Y, sample_weight, batch_size, alpha, random_state):
         self.network, self.X, self.Y, self.sample_weight = network, X, Y, sample_weight
         self.alpha = alpha
+        self.random_state = random_state
         self.n_samples = X.shape[0]
         self.batch_size = batch_size
         self.order = None
@@ -646,7 +682,9 @@ class _Epoch:
             X, Y, weights = self._batch(start, stop)
             if weights is not None and not weights.sum() > 0:
                 continue  # nothing to learn from, and the objective would divide by zero
-            loss = self.network.loss_and_gradient(X, Y, weights, self.alpha)
+            loss = self.network.loss_and_gradient(
+                X, Y, weights, self.alpha, random_state=self.random_state
+            )
             optimizer.step(self.network.params, self.network.grad)
             total += loss * (stop - start)
             counted += stop - start

@@ -100,6 +100,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         n_iter_no_change=10,
         max_fun=15000,
         class_weight=None,
+        dropout=0.0,
     ):
         self.class_weight = class_weight
         super().__init__(
@@ -126,6 +127,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            dropout=dropout,
         )
 
     def _network_loss(self) -> str:

@@ -88,7 +88,15 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Epochs without an improvement of ``tol`` before stopping ('sgd', 'adam').
 
     max_fun : int, default=15000
-        Maximum number of loss evaluations of 'lbfgs'."""
+        Maximum number of loss evaluations of 'lbfgs'.
+
+    dropout : float or array-like of float, default=0.0
+        Inverted dropout on the hidden layers ('sgd' and 'adam' only; beyond scikit-learn):
+        during training each hidden unit's output is zeroed with this probability and the
+        others are divided by ``1 - dropout``, with fresh masks for every minibatch drawn
+        from ``random_state``. Never applied in ``predict``. A float in [0, 1) for every
+        hidden layer, or one rate per hidden layer. ``loss_curve_`` then records the loss of
+        the dropped-out networks. 'lbfgs' with a rate above 0 raises a ValueError."""
 
 ATTRIBUTES = """\
 loss_ : float

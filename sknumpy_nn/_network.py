@@ -5,6 +5,10 @@ matrix of layer ``i`` is ``(fan_in, fan_out)``, so a layer computes ``Z = A_prev
 and ``A = g(Z)``. The backward pass mirrors it: ``dZ = dA * g'``, ``dW = A_prev.T @ dZ``,
 ``db = dZ.sum(axis=0)``, ``dA_prev = dZ @ W.T``.
 
+With dropout (training only), a hidden layer's output ``A`` is multiplied by a mask of
+Bernoulli(1 - p) draws divided by (1 - p) before the next layer reads it; the backward pass
+multiplies the error by the same mask, and ``g'`` still reads the undropped ``A`` (or ``Z``).
+
 All weights and biases live in one flat vector (all weight matrices, then all bias vectors,
 in layer order, as scikit-learn packs them for L-BFGS); ``coefs`` and ``intercepts`` are views
 into it, and the gradient has the same layout. Optimizers therefore work on two vectors.
@@ -79,6 +83,8 @@ def forward(
     output_activation: str,
     outputs: list[np.ndarray],
     pre_activations: list[np.ndarray] | None = None,
+    masks: list[np.ndarray | None] | None = None,
+    dropped: list[np.ndarray | None] | None = None,
 ) -> list:
     """Forward pass, storing every layer's output.
 
@@ -99,14 +105,22 @@ def forward(
     pre_activations : list of ndarray or None, default=None
         One buffer per hidden layer, shaped as its output, that receives its ``Z`` (for a
         derivative that reads ``Z``); ``None`` keeps no ``Z``.
+    masks : list of (ndarray or None) or None, default=None
+        Per hidden layer, the scaled dropout mask its output is multiplied by (shaped as the
+        output), or ``None`` for a layer without dropout; ``None`` for no dropout at all.
+    dropped : list of (ndarray or None) or None, default=None
+        Where ``masks[i]`` is an array, ``dropped[i]`` receives the masked output; the
+        undropped one stays in ``outputs[i]``.
 
     Returns
     -------
-    activations : list of ndarray
-        ``[X, A_1, ..., A_L]``, the input followed by ``outputs``.
+    layer_inputs : list of ndarray
+        ``[X, input of layer 2, ..., input of layer L, A_L]``: what each layer multiplied by
+        its weights (a hidden layer's output after dropout), then the network's output.
     """
     last = len(coefs) - 1
     A = X
+    layer_inputs = [X]
     for i, (W, b, Z) in enumerate(zip(coefs, intercepts, outputs)):
         if i == 0 and sp.issparse(A):  # only the input can be sparse
             _dot(A, W, out=Z)
@@ -119,12 +133,17 @@ def forward(
             if pre_activations is not None:
                 np.copyto(pre_activations[i], Z)
             hidden.forward(Z)
+            if masks is not None and masks[i] is not None:
+                Z = np.multiply(Z, masks[i], out=dropped[i])
         A = Z
-    return [X, *outputs]
+        layer_inputs.append(A)
+    return layer_inputs
 
 
 def predict(X, coefs: list, intercepts: list, activation, output_activation: str) -> np.ndarray:
     """Network output for ``X``, allocating fresh arrays (safe to call from many threads).
+
+    Never drops units: dropout is a training-time device only.
 
     Parameters
     ----------
@@ -162,12 +181,16 @@ class Network:
         fixes the output activation.
     dtype : numpy dtype
         float32 or float64, for parameters, gradient and buffers.
+    dropout : tuple of float or None, default=None
+        Dropout rate in [0, 1) of each hidden layer, applied by :meth:`loss_and_gradient`
+        when it is given a ``random_state``; ``None`` (or all zeros) for none.
     """
 
-    def __init__(self, layer_sizes: list[int], activation, loss: str | Loss, dtype):
+    def __init__(self, layer_sizes: list[int], activation, loss: str | Loss, dtype, dropout=None):
         self.layer_sizes = list(layer_sizes)
         self.activation = activation
         self._hidden = hidden_activation(activation)
+        self.dropout = tuple(dropout) if dropout is not None and any(dropout) else None
         self.loss = LOSSES[loss] if isinstance(loss, str) else loss
         self.dtype = np.dtype(dtype)
         self.params = np.zeros(n_parameters(self.layer_sizes), dtype=self.dtype)
@@ -182,6 +205,8 @@ class Network:
         self._outputs: list[np.ndarray] = []
         self._deltas: list[np.ndarray] = []
         self._pre_activations: list[np.ndarray] | None = None
+        self._masks: list[np.ndarray | None] | None = None
+        self._dropped: list[np.ndarray | None] | None = None
 
     def initialize(self, random_state: np.random.RandomState) -> None:
         """Glorot-uniform weights and biases, drawn exactly as scikit-learn's MLP draws them.
@@ -207,8 +232,8 @@ class Network:
             mine[...] = theirs
 
     def _buffers(self, n_rows: int) -> tuple:
-        """Buffers for ``n_rows`` rows: outputs, deltas, a vector of ones and pre-activations
-        (``None`` unless the activation's derivative reads ``Z``).
+        """Buffers for ``n_rows`` rows: outputs, deltas, a vector of ones, pre-activations,
+        dropout masks and dropped outputs (the last three ``None`` unless needed).
 
         Allocated for the largest batch seen; a smaller batch uses their leading rows.
         """
@@ -220,13 +245,15 @@ class Network:
         def rows(buffers):
             if buffers is None:
                 return None
-            return [B[:n_rows] for B in buffers]
+            return [None if B is None else B[:n_rows] for B in buffers]
 
         views = (
             rows(self._outputs),
             rows(self._deltas),
             self._ones[:n_rows],
             rows(self._pre_activations),
+            rows(self._masks),
+            rows(self._dropped),
         )
         self._views = (n_rows, views)
         return views
@@ -238,6 +265,23 @@ class Network:
         self._ones = np.ones(n_rows, self.dtype)
         if self._hidden.from_pre_activation:
             self._pre_activations = [np.empty((n_rows, size), self.dtype) for size in hidden_sizes]
+        if self.dropout is not None:
+            self._masks = [
+                np.empty((n_rows, size), self.dtype) if rate else None
+                for size, rate in zip(hidden_sizes, self.dropout)
+            ]
+            self._dropped = [None if M is None else np.empty_like(M) for M in self._masks]
+
+    def _draw_masks(self, masks: list, random_state: np.random.RandomState) -> None:
+        """Fill each hidden layer's mask with Bernoulli(1 - p) draws divided by 1 - p.
+
+        Layer by layer, row-major, from ``random_state`` -- the same seed, the same masks.
+        """
+        for mask, rate in zip(masks, self.dropout):
+            if mask is not None:
+                # RandomState has no out= for its draws: this one temporary per layer.
+                np.greater_equal(random_state.random_sample(mask.shape), rate, out=mask)
+                mask *= 1 / (1 - rate)
 
     def loss_and_gradient(
         self,
@@ -246,11 +290,13 @@ class Network:
         sample_weight: np.ndarray | None,
         alpha: float,
         block_rows: int | None = None,
+        random_state: np.random.RandomState | None = None,
     ) -> float:
         """Objective of a batch, with its gradient written into ``self.grad``.
 
         The objective is scikit-learn's: the sample-weighted mean loss plus
-        ``0.5 * alpha * ||W||^2 / sum(sample_weight)``.
+        ``0.5 * alpha * ||W||^2 / sum(sample_weight)`` -- of the network with fresh dropout
+        masks applied, when it has dropout and ``random_state`` is given.
 
         Parameters
         ----------
@@ -265,6 +311,9 @@ class Network:
             Work through the rows in blocks of this many, accumulating the gradient (for
             full-batch solvers: the activations of a block stay in cache); ``None`` does all
             rows at once.
+        random_state : numpy.random.RandomState or None, default=None
+            The stream the dropout masks are drawn from (a training step); ``None`` evaluates
+            the network without dropout. Ignored by a network without dropout.
 
         Returns
         -------
@@ -274,22 +323,30 @@ class Network:
         block_rows = block_rows or n_samples
         weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
         if block_rows >= n_samples:
-            weighted_loss = self._backprop(X, Y, sample_weight, weight_sum, self.grad)
+            weighted_loss = self._backprop(
+                X, Y, sample_weight, weight_sum, self.grad, random_state
+            )
         else:
-            weighted_loss = self._accumulate_blocks(X, Y, sample_weight, weight_sum, block_rows)
+            weighted_loss = self._accumulate_blocks(
+                X, Y, sample_weight, weight_sum, block_rows, random_state
+            )
         # The weight matrices lead the flat vector: the penalty is one dot product.
         coefs = self.params[: self._n_weights]
         if alpha:
             self._axpy(coefs, self.grad[: self._n_weights], a=alpha / weight_sum)
         return (weighted_loss + 0.5 * alpha * float(np.dot(coefs, coefs))) / weight_sum
 
-    def _accumulate_blocks(self, X, Y, sample_weight, weight_sum, block_rows) -> float:
+    def _accumulate_blocks(
+        self, X, Y, sample_weight, weight_sum, block_rows, random_state
+    ) -> float:
         weighted_loss = 0.0
         for start in range(0, X.shape[0], block_rows):
             rows = slice(start, start + block_rows)
             weights = None if sample_weight is None else sample_weight[rows]
             target = self.grad if start == 0 else self._block_grad()
-            weighted_loss += self._backprop(X[rows], Y[rows], weights, weight_sum, target)
+            weighted_loss += self._backprop(
+                X[rows], Y[rows], weights, weight_sum, target, random_state
+            )
             if start > 0:
                 self.grad += target
         return weighted_loss
@@ -299,13 +356,20 @@ class Network:
             self._extra_grad = np.empty_like(self.grad)
         return self._extra_grad
 
-    def _backprop(self, X, Y, sample_weight, weight_sum: float, grad: np.ndarray) -> float:
+    def _backprop(
+        self, X, Y, sample_weight, weight_sum: float, grad: np.ndarray, random_state
+    ) -> float:
         """Forward and backward pass over some rows, the gradient written into ``grad``.
 
         Returns the rows' sample-weighted loss sum; the gradient is already divided by
         ``weight_sum`` (the batch total), so blocks of one batch add up.
         """
-        outputs, deltas, ones, pre_activations = self._buffers(X.shape[0])
+        outputs, deltas, ones, pre_activations, masks, dropped = self._buffers(X.shape[0])
+        if masks is not None:
+            if random_state is None:
+                masks = None  # evaluate without dropout
+            else:
+                self._draw_masks(masks, random_state)
         hidden = self._hidden
         activations = forward(
             X,
@@ -315,6 +379,8 @@ class Network:
             self.loss.output_activation,
             outputs,
             pre_activations,
+            masks,
+            dropped,
         )
         # Canonical loss-link pairs: d loss / d Z_out is A_out - Y; other losses turn that
         # residual into their derivative. Folding the weights and 1 / sum(weights) into it
@@ -332,12 +398,14 @@ class Network:
             if grad is self.grad
             else unpack(grad, self.layer_sizes)
         )
-        # g' reads each hidden layer's output, or its Z where the activation needs it.
+        # g' reads each hidden layer's undropped output, or its Z where the activation needs it.
         derivative_inputs = pre_activations if hidden.from_pre_activation else outputs
         for i in range(len(self.coefs) - 1, -1, -1):
             _dot(activations[i].T, delta, out=coef_grads[i])
             np.dot(ones, delta, out=intercept_grads[i])  # column sums; BLAS beats add.reduce
             if i > 0:
                 delta = _matmul(delta, self.coefs[i].T, out=deltas[i - 1])
+                if masks is not None and masks[i - 1] is not None:
+                    delta *= masks[i - 1]
                 hidden.derivative(derivative_inputs[i - 1], delta)
         return loss

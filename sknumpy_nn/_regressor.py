@@ -95,6 +95,7 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
         n_iter_no_change=10,
         max_fun=15000,
         huber_delta=1.0,
+        dropout=0.0,
     ):
         self.loss = loss
         self.huber_delta = huber_delta
@@ -122,6 +123,7 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            dropout=dropout,
         )
 
     def _network_loss(self):
