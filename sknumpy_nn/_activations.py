@@ -82,13 +82,18 @@ def _relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
 _LEAKY_SLOPE = 0.01
 
 
+# NumPy's masked ufuncs (where=) are ~10x slower than a full pass here, so both functions
+# below do the arithmetic on every element instead.
 def _leaky_relu(Z: np.ndarray) -> None:
-    np.multiply(Z, _LEAKY_SLOPE, out=Z, where=Z < 0)
+    np.maximum(Z, Z * _LEAKY_SLOPE, out=Z)
 
 
 def _leaky_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     # The output has the sign of the input. At 0 the slope is the left one, as for relu.
-    np.multiply(delta, _LEAKY_SLOPE, out=delta, where=A <= 0)
+    slope = np.greater(A, 0, out=np.empty_like(A))  # 1 or 0, in A's dtype
+    slope *= 1 - _LEAKY_SLOPE
+    slope += _LEAKY_SLOPE
+    delta *= slope
 
 
 def _elu(Z: np.ndarray) -> None:
@@ -107,8 +112,15 @@ def _elu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
 
 
 def _softplus(Z: np.ndarray) -> None:
-    # log(1 + exp(Z)) as logaddexp(0, Z): no overflow for large Z, no log(0) for small.
-    np.logaddexp(0, Z, out=Z)
+    # log(1 + exp(Z)) as max(Z, 0) + log1p(exp(-|Z|)): exp never sees a positive number, so
+    # nothing overflows, and log1p keeps the digits of a tiny exp(Z). (It is what
+    # np.logaddexp(0, Z) computes, at a ninth of its time.)
+    tail = np.abs(Z)
+    np.negative(tail, out=tail)
+    np.exp(tail, out=tail)
+    np.log1p(tail, out=tail)
+    np.maximum(Z, 0, out=Z)
+    Z += tail
 
 
 def _softplus_derivative(A: np.ndarray, delta: np.ndarray) -> None:
