@@ -112,3 +112,22 @@ def test_progress_bar_runs_and_leaves_the_model_unchanged(capsys):
     assert with_bar.loss_curve_ == plain.loss_curve_
     for ours, theirs in zip(with_bar.coefs_, plain.coefs_):
         np.testing.assert_array_equal(ours, theirs)
+
+
+def test_minimum_scikit_learn_declared_is_one_with_the_callback_api():
+    # The callback API arrived in scikit-learn 1.9; pyproject.toml must not allow older.
+    import tomllib
+    from pathlib import Path
+
+    import sklearn
+    import sklearn.callback
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    dependencies = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    (requirement,) = [Requirement(d) for d in dependencies if d.startswith("scikit-learn")]
+    assert not requirement.specifier.contains("1.8.99")
+    assert requirement.specifier.contains(sklearn.__version__)
+    assert Version(sklearn.__version__) >= Version("1.9")
+    assert hasattr(sklearn.callback, "CallbackSupportMixin")
