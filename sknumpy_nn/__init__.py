@@ -4,6 +4,13 @@ from ._activations import Activation
 from ._classifier import NumpyMLPClassifier
 from ._plotting import LossCurveDisplay
 from ._regressor import NumpyMLPRegressor
+from ._streaming import fit_in_chunks
 
-__all__ = ["Activation", "LossCurveDisplay", "NumpyMLPClassifier", "NumpyMLPRegressor"]
+__all__ = [
+    "Activation",
+    "LossCurveDisplay",
+    "NumpyMLPClassifier",
+    "NumpyMLPRegressor",
+    "fit_in_chunks",
+]
 __version__ = "0.1.0"
