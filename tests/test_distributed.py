@@ -72,12 +72,12 @@ SEARCHES = {
 }
 
 
-def grid_search(estimator_class):
+def grid_search(estimator_class, n_jobs):
     return GridSearchCV(
         estimator_class(solver="adam", max_iter=5, random_state=0),
         {"hidden_layer_sizes": [(5,), (10,), (5, 5)]},
         cv=3,
-        n_jobs=-1,
+        n_jobs=n_jobs,
         error_score="raise",
     )
 
@@ -123,13 +123,14 @@ def test_grid_search_on_dask_matches_grid_search_on_loky(client, kind):
     X, y = make_data()
 
     with get_task_stream(client) as tasks, joblib.parallel_config(backend="dask"):
-        on_dask = grid_search(estimator_class).fit(X, y)
-    with joblib.parallel_config(backend="loky", n_jobs=N_WORKERS):
-        on_loky = grid_search(estimator_class).fit(X, y)
+        on_dask = grid_search(estimator_class, n_jobs=-1).fit(X, y)  # all workers' threads
+    with joblib.parallel_config(backend="loky"):
+        on_loky = grid_search(estimator_class, n_jobs=N_WORKERS).fit(X, y)
 
     # The dask search did run on the cluster, on both workers.
     assert {task["worker"] for task in tasks.data} == set(client.nthreads())
-    for key in ["mean_test_score", "std_test_score", "split0_test_score", "split2_test_score"]:
+    split_scores = [f"split{fold}_test_score" for fold in range(3)]
+    for key in ["mean_test_score", "std_test_score", *split_scores]:
         assert_allclose(
             on_dask.cv_results_[key], on_loky.cv_results_[key], rtol=SCORE_RTOL, atol=SCORE_ATOL
         )
