@@ -7,7 +7,10 @@ loaded into memory, for the same number of epochs. Each process reports the peak
 Python/NumPy allocations (``tracemalloc``) and of its anonymous resident memory (VmRSS minus
 the file-backed pages of the memmap, from /proc/self/status), and the R^2 on held-out rows.
 
-Usage: ``python benchmarks/bench_streaming.py [--rows 400000] [--chunk-size 20000]``
+Usage: ``python benchmarks/bench_streaming.py [--rows 400000] [--chunk-size 20000]
+[--progress {none,log,bar}]``; ``--progress log`` shows each run's training log
+(``verbose=1``: a row per chunk, a row per epoch in memory), ``--progress bar`` the callback
+``ProgressBar`` (needs rich: ``pip install ".[progress]"``).
 """
 
 import os
@@ -54,11 +57,23 @@ def _anonymous_rss_mib():
     return int(fields["RssAnon"].split()[0]) / 1024
 
 
-def child(mode, directory, n_rows, chunk_size, epochs):
-    """Train once in this fresh process; print a JSON line with memory, time and score."""
+def _model(progress, **params):
+    """The network, showing its progress through one of the two displays, or none."""
+    from sknumpy_nn import NumpyMLPRegressor
+
+    model = NumpyMLPRegressor(verbose=progress == "log", **PARAMS, **params)
+    if progress == "bar":
+        from sklearn.callback import ProgressBar
+
+        model.set_callbacks(ProgressBar())
+    return model
+
+
+def child(mode, directory, n_rows, chunk_size, epochs, progress):
+    """Train once in this fresh process; write memory, time and score as JSON to a file."""
     from sklearn.exceptions import ConvergenceWarning
 
-    from sknumpy_nn import NumpyMLPRegressor, fit_in_chunks
+    from sknumpy_nn import fit_in_chunks
 
     X = np.memmap(Path(directory) / "X.dat", dtype=np.float64, mode="r")
     X = X.reshape(-1, N_FEATURES)
@@ -70,18 +85,18 @@ def child(mode, directory, n_rows, chunk_size, epochs):
     started = time.perf_counter()
     if mode == "streaming":
         model = fit_in_chunks(
-            NumpyMLPRegressor(**PARAMS), X_train, y_train, chunk_size=chunk_size, epochs=epochs
+            _model(progress), X_train, y_train, chunk_size=chunk_size, epochs=epochs
         )
     else:
         X_memory, y_memory = np.array(X_train), np.array(y_train)  # the data, in memory
-        model = NumpyMLPRegressor(max_iter=epochs, tol=0.0, **PARAMS)
+        model = _model(progress, max_iter=epochs, tol=0.0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # fixed epochs on purpose
             model.fit(X_memory, y_memory)
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(
+    (Path(directory) / f"{mode}.json").write_text(
         json.dumps(
             {
                 "mode": mode,
@@ -100,10 +115,11 @@ def main():
     parser.add_argument("--rows", type=int, default=400000)
     parser.add_argument("--chunk-size", type=int, default=20000)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--progress", choices=["none", "log", "bar"], default="none")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.rows, args.chunk_size, args.epochs)
+        child(args.child[0], args.child[1], args.rows, args.chunk_size, args.epochs, args.progress)
         return
     with tempfile.TemporaryDirectory() as directory:
         write_data(Path(directory), args.rows)
@@ -111,29 +127,18 @@ def main():
         chunk_mib = args.chunk_size * (N_FEATURES + 1) * 8 / 2**20
         print(f"training data on disk: {args.rows} x {N_FEATURES} float64, {data_mib:.0f} MiB;")
         print(f"chunks of {args.chunk_size} rows, {chunk_mib:.1f} MiB; {args.epochs} epochs")
+        results = {}
+        for mode in ("streaming", "in-memory"):
+            command = [sys.executable, __file__, "--child", mode, directory]
+            for flag in ("rows", "chunk_size", "epochs", "progress"):
+                command += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+            subprocess.run(command, check=True)  # its progress display goes to the terminal
+            results[mode] = json.loads((Path(directory) / f"{mode}.json").read_text())
         print(
             f"{'mode':<10} {'tracemalloc peak':>17} {'anon RSS growth':>16} {'seconds':>8} "
             f"{'test R^2':>9}"
         )
-        for mode in ("streaming", "in-memory"):
-            command = [
-                sys.executable,
-                __file__,
-                "--child",
-                mode,
-                directory,
-                "--rows",
-                str(args.rows),
-                "--chunk-size",
-                str(args.chunk_size),
-                "--epochs",
-                str(args.epochs),
-            ]
-            result = json.loads(
-                subprocess.run(
-                    command, capture_output=True, text=True, check=True
-                ).stdout.splitlines()[-1]
-            )
+        for mode, result in results.items():
             print(
                 f"{mode:<10} {result['tracemalloc_peak_mib']:>13.1f} MiB "
                 f"{result['anonymous_rss_growth_mib']:>12.1f} MiB {result['seconds']:>8.1f} "

@@ -18,6 +18,11 @@ class FitTasks:
     estimator : BaseNumpyMLP or None
         The estimator being fitted (a ``CallbackSupportMixin``); ``None`` makes inert tasks
         (``partial_fit``: each call is one step of a longer run no single call sees whole).
+    task_name : str, default="fit"
+        Name of the root task.
+    detached : bool, default=False
+        The task spans several calls of the estimator's fit methods; call ``teardown()``
+        when it ends.
     subtask_name : {"epoch", "iteration"}
         Name of the per-step tasks.
     max_subtasks : int
@@ -25,23 +30,50 @@ class FitTasks:
         announced iteration may never run).
     """
 
-    def __init__(self, estimator=None, subtask_name: str = "epoch", max_subtasks: int = 0):
+    def __init__(
+        self,
+        estimator=None,
+        subtask_name: str = "epoch",
+        max_subtasks: int = 0,
+        *,
+        task_name: str = "fit",
+        detached: bool = False,
+    ):
         self.estimator = estimator
         self.subtask_name = subtask_name
         self.root = None
+        self._to_teardown = []
         if estimator is not None:
-            self.root = estimator._init_callback_context(max_subtasks=max_subtasks)
+            self.root = estimator._init_callback_context(
+                task_name=task_name, max_subtasks=max_subtasks
+            )
+            if detached:
+                # A task spanning several fit calls (fit_in_chunks over partial_fit): the
+                # estimator must not hold the context, or the first partial_fit's
+                # _fit_context would tear the callbacks down; teardown() does it at the end.
+                del estimator._callback_fit_ctx
+                self._to_teardown = estimator.__dict__.pop("_skl_callbacks_to_teardown")
         self.active = bool(getattr(estimator, "_skl_callbacks", None))
         self.data = {}
         self._subtask = None
 
-    def judge_on(self, X, Y, sample_weight) -> None:
-        """Set the data the hooks receive: ``X``, encoded targets ``Y`` and their weights."""
+    def teardown(self) -> None:
+        """Tear down the callbacks of a detached task (see ``detached``)."""
+        for callback in self._to_teardown:
+            callback.teardown(estimator=self.estimator, context=self.root)
+        self._to_teardown = []
+
+    def judge_on(self, X, Y, sample_weight, *, encoded=True) -> None:
+        """Set the data the hooks receive: ``X``, targets ``Y`` and their weights.
+
+        ``Y`` is the encoded target matrix, decoded (class labels) only if a hook asks for
+        it, or, with ``encoded=False``, the targets as the user gave them.
+        """
         if not self.active:
             return
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        # y is decoded (class labels) only if a hook asks for it.
-        self.data = {"X": X, "y": lambda: self.estimator._decode(Y), "metadata": metadata}
+        y = (lambda: self.estimator._decode(Y)) if encoded else Y
+        self.data = {"X": X, "y": y, "metadata": metadata}
 
     def _fitted(self, coefs, intercepts):
         # A callable: _call_hooks builds the fitted estimator only for hooks that want it.

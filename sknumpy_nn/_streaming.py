@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.base import is_classifier
 
+from ._callbacks import FitTasks
+
 
 def fit_in_chunks(estimator, X, y, *, chunk_size, epochs=1, classes=None, sample_weight=None):
     """Train ``estimator`` with ``partial_fit``, reading ``chunk_size`` rows at a time.
@@ -59,13 +61,25 @@ def fit_in_chunks(estimator, X, y, *, chunk_size, epochs=1, classes=None, sample
                 "class. Pass all class labels, e.g. numpy.unique(y)."
             )
         extra["classes"] = classes
-    for _ in range(epochs):
-        for start in range(0, n_samples, chunk_size):
+    n_chunks = -(-n_samples // chunk_size)
+    tasks = FitTasks(
+        estimator, "chunk", epochs * n_chunks, task_name="fit_in_chunks", detached=True
+    )
+    try:
+        tasks.begin()
+        for _ in range(epochs * n_chunks):
+            start = (_ % n_chunks) * chunk_size
             rows = slice(start, min(start + chunk_size, n_samples))
+            X_chunk, y_chunk = np.asarray(X[rows]), np.asarray(y[rows])
             weights = None if sample_weight is None else np.asarray(sample_weight[rows])
-            estimator.partial_fit(
-                np.asarray(X[rows]), np.asarray(y[rows]), sample_weight=weights, **extra
-            )
+            tasks.begin_step()
+            estimator.partial_fit(X_chunk, y_chunk, sample_weight=weights, **extra)
+            tasks.judge_on(X_chunk, y_chunk, weights, encoded=False)
+            if tasks.end_step(estimator.coefs_, estimator.intercepts_):
+                break  # a callback asked to stop
+        tasks.end(estimator.coefs_, estimator.intercepts_)
+    finally:
+        tasks.teardown()
     return estimator
 
 

@@ -140,3 +140,58 @@ def test_mismatched_lengths_and_lbfgs_raise():
         fit_in_chunks(NumpyMLPRegressor(), X, y[:49], chunk_size=10)
     with pytest.raises(ValueError, match="partial_fit"):
         fit_in_chunks(NumpyMLPRegressor(solver="lbfgs"), X, y, chunk_size=10)
+
+
+class CountingCallback:
+    """Counts setup/teardown and the chunk tasks; asks to stop after `stop_after` chunks."""
+
+    def __init__(self, stop_after=None):
+        self.stop_after = stop_after
+        self.setups = self.teardowns = 0
+        self.chunks = []
+
+    def setup(self, estimator, context):
+        self.setups += 1
+
+    def teardown(self, estimator, context):
+        self.teardowns += 1
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, X=None):
+        if context.task_name != "chunk":
+            return False
+        self.chunks.append(len(X))
+        return self.stop_after is not None and len(self.chunks) >= self.stop_after
+
+
+def test_callbacks_see_one_task_per_chunk_set_up_and_torn_down_once():
+    X, y = regression(1000)
+    callback = CountingCallback()
+    est = NumpyMLPRegressor(hidden_layer_sizes=(4,), random_state=0).set_callbacks(callback)
+    fit_in_chunks(est, X, y, chunk_size=300, epochs=2)
+    assert callback.chunks == [300, 300, 300, 100] * 2
+    assert (callback.setups, callback.teardowns) == (1, 1)
+
+
+def test_a_callback_can_stop_chunked_training():
+    X, y = regression(1000)
+    callback = CountingCallback(stop_after=3)
+    est = NumpyMLPRegressor(hidden_layer_sizes=(4,), random_state=0).set_callbacks(callback)
+    fit_in_chunks(est, X, y, chunk_size=100, epochs=5)
+    assert len(est.loss_curve_) == 3
+    assert callback.teardowns == 1
+
+
+def test_progress_bar_shows_chunked_training_without_changing_it():
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    X, y = regression(600)
+    plain = fit_in_chunks(
+        NumpyMLPRegressor(hidden_layer_sizes=(4,), random_state=0), X, y, chunk_size=200
+    )
+    shown = NumpyMLPRegressor(hidden_layer_sizes=(4,), random_state=0)
+    fit_in_chunks(shown.set_callbacks(ProgressBar()), X, y, chunk_size=200)
+    assert shown.loss_curve_ == plain.loss_curve_
