@@ -474,12 +474,20 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             log = TrainingLog("epoch", validation is not None, learning_rate=True, header=header)
 
         self.n_iter_ = 0
+        last_finite = network.params.copy()
         try:
             for _ in range(self.max_iter):
                 tasks.begin_step()
                 if self.shuffle:
                     epoch.shuffle(random_state)
-                self.loss_ = epoch.run(optimizer)
+                # A diverging run overflows; that is caught below, by value, after the epoch.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = epoch.run(optimizer)
+                if not (np.isfinite(loss) and np.isfinite(network.params).all()):
+                    self._restore_after_divergence(network, last_finite, "epoch")
+                    break
+                np.copyto(last_finite, network.params)
+                self.loss_ = loss
                 self.n_iter_ += 1
                 self.t_ += epoch.n_samples
                 self.loss_curve_.append(self.loss_)
@@ -509,6 +517,21 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         tasks.close_step()
         if self.early_stopping:
             network.params[...] = self._best_params
+
+    def _restore_after_divergence(self, network, last_finite, step: str) -> None:
+        """Put back the last finite weights and say so (never leave a model predicting NaN)."""
+        failed = len(self.loss_curve_) + 1
+        network.params[...] = last_finite
+        self._optimizer_state = None  # its moments hold the non-finite values: start afresh
+        if not hasattr(self, "loss_"):
+            self.loss_ = np.nan  # not one finite epoch yet
+        warnings.warn(
+            f"Training diverged in {step} {failed}: the loss or the weights became "
+            f"non-finite (inf or NaN). The weights from the end of {step} {failed - 1} (the "
+            f"last finite ones) are kept. Use a smaller learning_rate_init (it is "
+            f"{self.learning_rate_init}) or scale the data (e.g. StandardScaler).",
+            ConvergenceWarning,
+        )
 
     def _plateau_message(self) -> str:
         what = (
@@ -606,19 +629,22 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 raise StopIteration  # scipy ends the minimisation at this iterate
             tasks.begin_step()
 
+        start = work.params.copy()
         try:
-            result = minimize_lbfgs(
-                loss_and_gradient,
-                work.params.copy(),
-                self.max_iter,
-                self.max_fun,
-                self.tol,
-                record,
-            )
+            # A trial step of the line search may overflow; scipy backs off from an inf loss,
+            # and a non-finite result is caught below, by value.
+            with np.errstate(over="ignore", invalid="ignore"):
+                result = minimize_lbfgs(
+                    loss_and_gradient, start.copy(), self.max_iter, self.max_fun, self.tol, record
+                )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
             result = None
         tasks.close_step()
+        if result is not None and not (np.isfinite(result.fun) and np.isfinite(result.x).all()):
+            self.loss_curve_ = [loss for loss in self.loss_curve_ if np.isfinite(loss)]
+            self._restore_after_divergence(work, start, "iteration")
+            result = None
         if result is not None:
             work.params[...] = result.x
             self.n_iter_ = min(result.nit, self.max_iter)
@@ -630,8 +656,9 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     "max_fun, or scale the data (e.g. StandardScaler).",
                     ConvergenceWarning,
                 )
-        else:
+        else:  # interrupted or diverged: the loss of the weights kept
             self.n_iter_ = len(self.loss_curve_)
-            self.loss_ = work.loss_and_gradient(X, Y, sample_weight, self.alpha)
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.loss_ = work.loss_and_gradient(X, Y, sample_weight, self.alpha)
         network.params[...] = work.params
         self.best_loss_ = min([self.loss_, *self.loss_curve_])
