@@ -75,6 +75,11 @@ def n_parameters(layer_sizes: list[int]) -> int:
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(layer_sizes))
 
 
+# Rows per block in predict: large enough for efficient matrix products, small enough that a
+# block's activations (rows x widest layer) stay a few MB.
+PREDICT_BLOCK_ROWS = 4096
+
+
 def forward(
     X,
     coefs: list[np.ndarray],
@@ -162,9 +167,20 @@ def predict(X, coefs: list, intercepts: list, activation, output_activation: str
     # NumPy's promotion, as scikit-learn's MLP gives: a float32 model keeps float64 input
     # in float64, and float32 input to a float32 model stays float32.
     dtype = np.result_type(X.dtype, *coefs, *intercepts)
-    outputs = [np.empty((X.shape[0], W.shape[1]), dtype=dtype) for W in coefs]
     hidden = hidden_activation(activation)
-    return forward(X, coefs, intercepts, hidden, output_activation, outputs)[-1]
+    n_samples = X.shape[0]
+    result = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
+    # Rows in blocks: the hidden activations of one block at a time, so memory stays
+    # bounded by the block whatever the number of rows (a row's output does not depend on
+    # the others).
+    block = max(1, min(n_samples, PREDICT_BLOCK_ROWS))
+    buffers = [np.empty((block, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
+    for start in range(0, n_samples, block):
+        rows = slice(start, min(start + block, n_samples))
+        n_rows = rows.stop - rows.start
+        outputs = [buffer[:n_rows] for buffer in buffers] + [result[rows]]
+        forward(X[rows], coefs, intercepts, hidden, output_activation, outputs)
+    return result
 
 
 class Network:
