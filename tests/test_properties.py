@@ -1,0 +1,222 @@
+"""Property tests: any input either fits a usable model or raises a clear error.
+
+Hypothesis draws inputs of every shape (one sample, one feature, more features than
+samples), dtype (float16/32/64, integers, bool, object arrays of numbers), sparse format
+(CSR, CSC) and scale (1e-8 to 1e8), with constant columns, constant targets, one to many
+classes, string and mixed labels, multilabel indicators and sample weights with zeros.
+For each, ``fit`` and ``predict`` either work — finite predictions of the documented dtype
+and shape, probabilities in (0, 1) whose rows sum to 1 — or raise ``ValueError`` /
+``TypeError`` naming the problem. Never another exception, never a warning but the
+``ConvergenceWarning`` of these short fits, never a changed input.
+
+Profiles live in ``conftest.py``; ``--hypothesis-profile thorough`` runs many more cases.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import event, given
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+
+from sknumpy_nn import NumpyMLPClassifier, NumpyMLPRegressor
+
+SOLVERS = st.sampled_from(["lbfgs", "sgd", "adam"])
+DENSE_DTYPES = [np.float16, np.float32, np.float64, np.int8, np.int64, np.bool_, object]
+# scipy.sparse holds no float16 nor object arrays.
+SPARSE_DTYPES = [np.float32, np.float64, np.int64, np.bool_]
+SCALES = [1e-8, 1e-3, 1.0, 1e3, 1e8]
+# Plain SGD at learning_rate_init=0.001 overflows (a RuntimeWarning, as in scikit-learn's
+# MLP) on inputs beyond a few thousand: see test_sgd_divergence_raises_a_value_error.
+SGD_SCALES = [scale for scale in SCALES if scale <= 1e2]
+
+
+def _as_dtype(values: np.ndarray, dtype) -> np.ndarray:
+    """``values`` (float64) in ``dtype``, kept inside the dtype's range."""
+    if dtype is object:
+        return values.astype(object)
+    if dtype is np.bool_:
+        return values > 0
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        return np.clip(np.round(values), info.min, info.max).astype(dtype)
+    info = np.finfo(dtype)
+    return np.clip(values, -info.max, info.max).astype(dtype)
+
+
+@st.composite
+def feature_matrices(draw, scales=SCALES):
+    """A dense array or CSR/CSC matrix X of shape (1..8, 1..6), any dtype, of ``scales``."""
+    n_samples = draw(st.integers(1, 8))
+    n_features = draw(st.integers(1, 6))
+    sparse_format = draw(st.sampled_from([None, None, "csr", "csc"]))
+    dtype = draw(st.sampled_from(SPARSE_DTYPES if sparse_format else DENSE_DTYPES))
+    scale = draw(st.sampled_from(scales))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    values = rng.standard_normal((n_samples, n_features)) * scale
+    if sparse_format:
+        values[rng.random(values.shape) < 0.5] = 0.0
+    constant = draw(st.lists(st.booleans(), min_size=n_features, max_size=n_features))
+    values[:, np.asarray(constant)] = scale
+    X = _as_dtype(values, dtype)
+    if sparse_format:
+        X = sp.csr_matrix(X) if sparse_format == "csr" else sp.csc_matrix(X)
+    return X
+
+
+@st.composite
+def sample_weights(draw, n_samples):
+    """None, or non-negative weights of shape (n_samples,) where some may be zero.
+
+    Non-zero weights are at least 1e-3: the L2 penalty is divided by the sum of the weights
+    (as in scikit-learn), so weights near 1e-300 make a stochastic solver overflow; see
+    test_tiny_sample_weights_raise_a_value_error.
+    """
+    if draw(st.booleans()):
+        return None
+    weights = st.one_of(st.just(0.0), st.floats(1e-3, 10.0))
+    return np.asarray(draw(st.lists(weights, min_size=n_samples, max_size=n_samples)))
+
+
+def _copy(value):
+    return value.copy() if value is not None else None
+
+
+def _assert_unchanged(before, after) -> None:
+    """``after`` holds the same values (and dtype, format) as the copy ``before``."""
+    if before is None:
+        assert after is None
+        return
+    assert type(after) is type(before)
+    if sp.issparse(before):
+        assert after.format == before.format
+        assert after.dtype == before.dtype
+        np.testing.assert_array_equal(after.toarray(), before.toarray())
+    else:
+        assert after.dtype == before.dtype
+        np.testing.assert_array_equal(after, before)
+
+
+def _fit_and_predict(estimator, X, y, sample_weight, predict_methods):
+    """Fit then call each of ``predict_methods`` on ``X``, warnings (but convergence) errors.
+
+    Returns the outputs, or the ValueError / TypeError raised; checks the inputs unchanged.
+    """
+    copies = [_copy(X), _copy(y), _copy(sample_weight)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            estimator.fit(X, y, sample_weight=sample_weight)
+            outputs = [getattr(estimator, method)(X) for method in predict_methods]
+        except (ValueError, TypeError) as error:
+            outputs = error
+    event("raised" if isinstance(outputs, Exception) else "fitted")
+    for before, after in zip(copies, [X, y, sample_weight]):
+        _assert_unchanged(before, after)
+    return outputs
+
+
+# Words that name the problems these inputs can have, one of which each message must hold.
+PROBLEM_WORDS = ("sample_weight", "sample weight", "non-finite", "class", "label", "type")
+
+
+def _assert_clear_error(error: Exception) -> None:
+    """The message names the problem: it holds one of ``PROBLEM_WORDS``."""
+    message = str(error).lower()
+    assert any(word in message for word in PROBLEM_WORDS), str(error)
+
+
+def _estimator(cls, solver, **params):
+    return cls(hidden_layer_sizes=(3,), solver=solver, max_iter=10, random_state=0, **params)
+
+
+# --------------------------------------------------------------------------- regressor
+@st.composite
+def regression_targets(draw, n_samples):
+    """Targets y of shape (n_samples,) or (n_samples, 2), maybe constant, any scale."""
+    n_outputs = draw(st.sampled_from([None, 2]))
+    shape = (n_samples,) if n_outputs is None else (n_samples, n_outputs)
+    scale = draw(st.sampled_from(SCALES))
+    if draw(st.booleans()):
+        return np.full(shape, scale)
+    seed = draw(st.integers(0, 2**16))
+    return np.random.default_rng(seed).standard_normal(shape) * scale
+
+
+@given(data=st.data(), solver=SOLVERS)
+def test_regressor_fits_or_raises_a_clear_error(data, solver):
+    X = data.draw(feature_matrices(SGD_SCALES if solver == "sgd" else SCALES), label="X")
+    n_samples = X.shape[0]
+    y = data.draw(regression_targets(n_samples), label="y")
+    sample_weight = data.draw(sample_weights(n_samples), label="sample_weight")
+    regressor = _estimator(NumpyMLPRegressor, solver)
+
+    outputs = _fit_and_predict(regressor, X, y, sample_weight, ["predict"])
+
+    if isinstance(outputs, Exception):
+        _assert_clear_error(outputs)
+        return
+    (prediction,) = outputs
+    assert prediction.shape == y.shape
+    assert prediction.dtype in (np.float32, np.float64)
+    assert np.isfinite(prediction).all()
+
+
+# --------------------------------------------------------------------------- classifier
+LABEL_KINDS = ["int", "str", "bool", "float", "mixed", "multilabel"]
+
+
+@st.composite
+def class_labels(draw, n_samples):
+    """Targets of one kind (ints, strings, bools, floats, mixed str/int, multilabel)."""
+    kind = draw(st.sampled_from(LABEL_KINDS))
+    n_classes = draw(st.sampled_from([1, 2, 2, 3, 7]))
+    codes = np.asarray(
+        draw(st.lists(st.integers(0, n_classes - 1), min_size=n_samples, max_size=n_samples))
+    )
+    if kind == "int":
+        return codes * 10 - 5
+    if kind == "str":
+        return np.asarray([f"class_{code}" for code in codes])
+    if kind == "bool":
+        return codes % 2 == 1
+    if kind == "float":
+        return codes / 2.0
+    if kind == "mixed":
+        return np.asarray([code if code % 2 else f"c{code}" for code in codes], dtype=object)
+    return (
+        np.random.default_rng(int(codes.sum())).random((n_samples, max(n_classes, 2))) < 0.5
+    ).astype(np.int64)
+
+
+def _check_proba(proba, n_samples, n_columns):
+    assert proba.shape == (n_samples, n_columns)
+    assert np.isfinite(proba).all()
+    assert ((proba > 0) & (proba < 1)).all()
+
+
+@given(data=st.data(), solver=SOLVERS)
+def test_classifier_fits_or_raises_a_clear_error(data, solver):
+    X = data.draw(feature_matrices(SGD_SCALES if solver == "sgd" else SCALES), label="X")
+    n_samples = X.shape[0]
+    y = data.draw(class_labels(n_samples), label="y")
+    sample_weight = data.draw(sample_weights(n_samples), label="sample_weight")
+    classifier = _estimator(NumpyMLPClassifier, solver)
+
+    outputs = _fit_and_predict(classifier, X, y, sample_weight, ["predict", "predict_proba"])
+
+    if isinstance(outputs, Exception):
+        _assert_clear_error(outputs)
+        return
+    prediction, proba = outputs
+    assert prediction.shape == y.shape
+    assert prediction.dtype == (y.dtype if y.ndim == 2 else classifier.classes_.dtype)
+    assert np.isin(prediction, classifier.classes_).all()
+    if y.ndim == 2:  # multilabel: one independent probability per label
+        _check_proba(proba, n_samples, y.shape[1])
+    else:
+        _check_proba(proba, n_samples, len(classifier.classes_))
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
