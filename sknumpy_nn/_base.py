@@ -474,7 +474,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             log = TrainingLog("epoch", validation is not None, learning_rate=True, header=header)
 
         self.n_iter_ = 0
-        last_finite = network.params.copy()
+        start, last_finite = network.params.copy(), network.params.copy()
         try:
             for _ in range(self.max_iter):
                 tasks.begin_step()
@@ -484,7 +484,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 with np.errstate(over="ignore", invalid="ignore"):
                     loss = epoch.run(optimizer)
                 if not (np.isfinite(loss) and np.isfinite(network.params).all()):
-                    self._restore_after_divergence(network, last_finite, "epoch")
+                    self._restore_after_divergence(network, last_finite, start, "epoch", epoch)
                     break
                 np.copyto(last_finite, network.params)
                 self.loss_ = loss
@@ -518,18 +518,31 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if self.early_stopping:
             network.params[...] = self._best_params
 
-    def _restore_after_divergence(self, network, last_finite, step: str) -> None:
-        """Put back the last finite weights and say so (never leave a model predicting NaN)."""
+    def _restore_after_divergence(self, network, last_finite, start, step, epoch=None):
+        """Put back the last finite weights and say so (never leave a model predicting NaN).
+
+        Finite weights can still be so large that the training data overflows them (checked
+        on ``epoch``'s data); then the weights the fit started from are kept instead.
+        """
         failed = len(self.loss_curve_) + 1
         network.params[...] = last_finite
+        kept = f"from the end of {step} {failed - 1} (the last finite ones)"
+        if epoch is not None and failed > 1:
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = network.loss_and_gradient(epoch.X, epoch.Y, epoch.sample_weight, 0.0)
+            if not np.isfinite(loss):
+                network.params[...] = start
+                kept = "the fit started from (later ones overflow on the training data)"
+        if failed == 1:
+            kept = "the fit started from"
         self._optimizer_state = None  # its moments hold the non-finite values: start afresh
         if not hasattr(self, "loss_"):
             self.loss_ = np.nan  # not one finite epoch yet
         warnings.warn(
             f"Training diverged in {step} {failed}: the loss or the weights became "
-            f"non-finite (inf or NaN). The weights from the end of {step} {failed - 1} (the "
-            f"last finite ones) are kept. Use a smaller learning_rate_init (it is "
-            f"{self.learning_rate_init}) or scale the data (e.g. StandardScaler).",
+            f"non-finite (inf or NaN). The weights {kept} are kept. Use a smaller "
+            f"learning_rate_init (it is {self.learning_rate_init}) or scale the data "
+            "(e.g. StandardScaler).",
             ConvergenceWarning,
         )
 
@@ -643,7 +656,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         tasks.close_step()
         if result is not None and not (np.isfinite(result.fun) and np.isfinite(result.x).all()):
             self.loss_curve_ = [loss for loss in self.loss_curve_ if np.isfinite(loss)]
-            self._restore_after_divergence(work, start, "iteration")
+            self._restore_after_divergence(work, start, start, "iteration")
             result = None
         if result is not None:
             work.params[...] = result.x
