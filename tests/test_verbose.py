@@ -46,7 +46,9 @@ def test_header_once_then_one_row_per_epoch_without_validation_columns(capsys):
     assert [row[0] for row in rows] == list(range(1, 8))
     assert_close([row[1] for row in rows], est.loss_curve_)
     assert [row[2] for row in rows] == [0.01] * 7  # the constant learning rate
-    assert all(row[3] >= 0 for row in rows)  # seconds
+    # The last column is the epoch's duration: only its format is checked (a number >= 0),
+    # never how long anything took.
+    assert all(row[3] >= 0 for row in rows)
 
 
 @ignore_convergence
