@@ -35,11 +35,24 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _LBFGS_BLOCK_ROWS = 1000
 
 
+def validate_quietly(check, *args, **kwargs):
+    """``check(*args, **kwargs)``, scikit-learn's input validation, without NumPy's warnings.
+
+    scikit-learn's finiteness check first sums the array, which warns ("invalid value
+    encountered in reduce") when it holds both inf and -inf, before raising its own clear
+    ValueError; that error is the whole answer a user needs.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return check(*args, **kwargs)
+
+
 def _checked_sample_weight(sample_weight, X, name: str):
     """``sample_weight`` as a validated array of ``X``'s dtype, or None."""
     if sample_weight is None:
         return None
-    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+    sample_weight = validate_quietly(
+        _check_sample_weight, sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
     if not sample_weight.sum() > 0:
         raise ValueError(f"{name} sums to zero: every sample would be ignored.")
     return sample_weight
@@ -53,6 +66,14 @@ def _mean_loss(loss, Y: np.ndarray, output: np.ndarray, sample_weight) -> float:
     """
     total = weighted_loss_sum(loss, Y, output, output - Y, sample_weight)
     return total / (Y.shape[0] if sample_weight is None else float(sample_weight.sum()))
+
+
+# The first words are scikit-learn's (its MLP raises them for any non-finite fit), so code and
+# tests that look for them keep working.
+_NOTHING_LEARNED = (
+    "Solver produced non-finite parameter weights. The input data may contain large values "
+    "and need to be preprocessed."
+)
 
 
 def _check_stochastic_solver(estimator) -> bool:
@@ -237,16 +258,33 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _predict_output(self, X, output_activation=None):
         """Validated forward pass; the output layer's activation can be overridden."""
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], reset=False, dtype=(np.float64, np.float32)
-        )
-        return _network.predict(
+        X = validate_quietly(
+            validate_data,
+            self,
             X,
-            self.coefs_,
-            self.intercepts_,
-            self.activation,
-            output_activation or self.out_activation_,
+            accept_sparse=["csr", "csc"],
+            reset=False,
+            dtype=(np.float64, np.float32),
         )
+        # Overflow is checked by value below, with a message instead of NumPy's warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = _network.predict(
+                X,
+                self.coefs_,
+                self.intercepts_,
+                self.activation,
+                output_activation or self.out_activation_,
+            )
+        overflowed = ~np.isfinite(output).all(axis=1)
+        if overflowed.any():
+            raise ValueError(
+                "The network's output is non-finite (it overflowed to inf or NaN) on "
+                f"{overflowed.sum()} of the {len(overflowed)} rows of X (the first is row "
+                f"{overflowed.argmax()}): X holds values far beyond those the model was "
+                "trained on. Scale X as the training data was scaled (e.g. with the same "
+                "fitted StandardScaler)."
+            )
+        return output
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -331,18 +369,22 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         with scipy_blas_single_threaded():
             if self.solver == "lbfgs":
-                self._fit_lbfgs(network, X, Y, sample_weight, validation, tasks)
+                self._fit_lbfgs(network, X, Y, sample_weight, validation, tasks, first_pass)
             else:
                 self._fit_stochastic(
-                    network, X, Y, sample_weight, random_state, incremental, validation, tasks
+                    network,
+                    X,
+                    Y,
+                    sample_weight,
+                    random_state,
+                    incremental,
+                    validation,
+                    tasks,
+                    first_pass,
                 )
+        # Divergence leaves the last finite weights (or raised, when there were none).
         self.coefs_, self.intercepts_ = network.coefs, network.intercepts
         tasks.end(network.coefs, network.intercepts)
-        if not np.isfinite(network.params).all():
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may contain "
-                "large values and need to be preprocessed, or learning_rate_init is too large."
-            )
         return self
 
     def _initialize(self, network: Network, random_state) -> None:
@@ -379,6 +421,12 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         except ValueError as error:
             raise ValueError(f"Invalid sample_weight_val: {error}") from error
+        if Y_val.shape[0] < 2:
+            # As for the split off by early_stopping: R² needs two samples to be defined.
+            raise ValueError(
+                f"The validation set is too small: X_val has {Y_val.shape[0]} sample, it "
+                "needs at least 2."
+            )
         if Y_val.shape[1] != n_outputs:
             raise ValueError(
                 f"y_val has {Y_val.shape[1]} output(s) but y has {n_outputs}; they must match."
@@ -427,6 +475,22 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _split_validation(self, X, Y, sample_weight, random_state):
         """The early-stopping split, drawn as scikit-learn draws it."""
         stratify = self._stratify_labels(Y)
+        # The sizes train_test_split will draw, checked first to name the problem in terms
+        # of early stopping (its own error speaks of test_size and an empty train set).
+        n_samples = X.shape[0]
+        n_val = int(np.ceil(self.validation_fraction * n_samples))
+        if n_val < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' or the size "
+                f"of your dataset (early_stopping=True holds out {n_val} of the {n_samples} "
+                "samples; it needs at least 2)."
+            )
+        if n_val == n_samples:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} holds out all {n_samples} "
+                "samples for early stopping's validation set, leaving none to train on. "
+                "Decrease 'validation_fraction' or use more samples."
+            )
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
         parts = train_test_split(
             *arrays,
@@ -436,11 +500,6 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         X_train, X_val, Y_train, Y_val = parts[:4]
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' or the size "
-                "of your dataset."
-            )
         return (X_train, Y_train, sw_train), (X_val, Y_val, sw_val)
 
     def _batch_size(self, n_samples: int) -> int:
@@ -454,7 +513,16 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return min(self.batch_size, n_samples)
 
     def _fit_stochastic(
-        self, network, X, Y, sample_weight, random_state, incremental, validation, tasks
+        self,
+        network,
+        X,
+        Y,
+        sample_weight,
+        random_state,
+        incremental,
+        validation,
+        tasks,
+        from_scratch,
     ):
         optimizer = self._make_optimizer(network, incremental)
         if self.early_stopping and incremental:
@@ -471,10 +539,12 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         log = None
         if self.verbose:  # the header once per fit, and once for a run of partial_fit calls
             header = not incremental or not self.loss_curve_
-            log = TrainingLog("epoch", validation is not None, learning_rate=True, header=header)
+            log = TrainingLog(validation is not None, learning_rate=True, header=header)
 
         self.n_iter_ = 0
-        start, last_finite = network.params.copy(), network.params.copy()
+        # The weights at the end of the last two finite epochs (swapped, not copied twice):
+        # the last ones can be finite yet overflow on the data, the ones before rarely do.
+        start, last_finite, previous_finite = (network.params.copy() for _ in range(3))
         try:
             for _ in range(self.max_iter):
                 tasks.begin_step()
@@ -484,8 +554,13 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 with np.errstate(over="ignore", invalid="ignore"):
                     loss = epoch.run(optimizer)
                 if not (np.isfinite(loss) and np.isfinite(network.params).all()):
-                    self._restore_after_divergence(network, last_finite, start, "epoch", epoch)
+                    n_done = len(self.loss_curve_)
+                    snapshots = [(n_done, last_finite), (n_done - 1, previous_finite)]
+                    self._restore_after_divergence(
+                        network, snapshots[: self.n_iter_], start, "epoch", from_scratch, epoch
+                    )
                     break
+                previous_finite, last_finite = last_finite, previous_finite
                 np.copyto(last_finite, network.params)
                 self.loss_ = loss
                 self.n_iter_ += 1
@@ -515,36 +590,76 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
         tasks.close_step()
-        if self.early_stopping:
+        if self._best_validation_epoch() is not None:
             network.params[...] = self._best_params
 
-    def _restore_after_divergence(self, network, last_finite, start, step, epoch=None):
+    def _best_validation_epoch(self) -> int | None:
+        """The epoch (from 1) whose weights early stopping restores, or None.
+
+        None without early stopping, and when no epoch was ever scored finitely (a run whose
+        validation predictions overflowed from the start): then no epoch's weights were
+        saved as the best, and the fit keeps its own rather than the initial ones.
+        """
+        if not self.early_stopping or not self.best_validation_score_ > -np.inf:
+            return None
+        return int(np.nanargmax(self.validation_scores_)) + 1
+
+    def _restore_after_divergence(self, network, snapshots, start, step, from_scratch, epoch=None):
         """Put back the last finite weights and say so (never leave a model predicting NaN).
 
-        Finite weights can still be so large that the training data overflows them (checked
-        on ``epoch``'s data); then the weights the fit started from are kept instead.
+        ``snapshots`` are ``(step number, weights)`` at the end of this call's last finite
+        steps, latest first. Finite weights can still be so large that the training data
+        overflows them (checked on ``epoch``'s data): then the snapshot before is tried, and
+        last the weights this call started from. A fit from scratch left with those, its
+        random initial weights, learned nothing: it raises scikit-learn's ValueError and
+        leaves the estimator unfitted rather than return them as if they were a model.
         """
         failed = len(self.loss_curve_) + 1
-        network.params[...] = last_finite
-        kept = f"from the end of {step} {failed - 1} (the last finite ones)"
-        if epoch is not None and failed > 1:
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = network.loss_and_gradient(epoch.X, epoch.Y, epoch.sample_weight, 0.0)
-            if not np.isfinite(loss):
-                network.params[...] = start
-                kept = "the fit started from (later ones overflow on the training data)"
-        if failed == 1:
-            kept = "the fit started from"
+        kept = None
+        for number, params in snapshots:
+            network.params[...] = params
+            if epoch is not None:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss = network.loss_and_gradient(epoch.X, epoch.Y, epoch.sample_weight, 0.0)
+                if not np.isfinite(loss):
+                    continue
+            kept = f"from the end of {step} {number} (the last finite on the training data)"
+            break
+        advice = "scale the data (e.g. StandardScaler)"
+        if self.solver != "lbfgs":
+            advice = (
+                f"use a smaller learning_rate_init (it is {self.learning_rate_init}) or {advice}"
+            )
+        best = self._best_validation_epoch()
+        if kept is None and best is None and from_scratch:
+            self._forget_fit()
+            when = (
+                f"in the first {step}, before anything was learned"
+                if failed == 1
+                else f"in {step} {failed}, and the weights of the {step}s before it overflow "
+                "on the training data"
+            )
+            raise ValueError(
+                f"{_NOTHING_LEARNED} The loss or the weights became non-finite (inf or NaN) "
+                f"{when}: {advice}."
+            )
+        if kept is None:
+            network.params[...] = start
+            kept = "this call started from (the model's earlier ones)"
+        kept = f"The weights {kept} are kept."
+        if best is not None:  # the end of the fit puts them back
+            kept = f"Early stopping keeps those of epoch {best}, its best validation score."
         self._optimizer_state = None  # its moments hold the non-finite values: start afresh
-        if not hasattr(self, "loss_"):
-            self.loss_ = np.nan  # not one finite epoch yet
         warnings.warn(
             f"Training diverged in {step} {failed}: the loss or the weights became "
-            f"non-finite (inf or NaN). The weights {kept} are kept. Use a smaller "
-            f"learning_rate_init (it is {self.learning_rate_init}) or scale the data "
-            "(e.g. StandardScaler).",
+            f"non-finite (inf or NaN). {kept} To train further, {advice}.",
             ConvergenceWarning,
         )
+
+    def _forget_fit(self) -> None:
+        """Remove the fitted attributes, so the estimator is unfitted again."""
+        for name in [name for name in vars(self) if name.endswith("_") and name[0] != "_"]:
+            delattr(self, name)
 
     def _plateau_message(self) -> str:
         what = (
@@ -579,15 +694,21 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Append the score and loss of the weights on the validation data; return the score.
 
         The loss is the network's training loss (a ``LOSSES`` entry) as a weighted mean over
-        the validation samples, without the L2 penalty.
+        the validation samples, without the L2 penalty. A diverging run's predictions
+        overflow (the score is then NaN, as in scikit-learn), or are so large that the
+        metric's squares overflow (R² is then -inf): recorded as they come, without
+        NumPy's warnings, because divergence is judged by value after the epoch.
         """
         X_val, Y_val, sw_val = validation
-        output = _network.predict(X_val, coefs, intercepts, self.activation, self.out_activation_)
-        if np.isfinite(output).all():
-            score = self._validation_score(output, Y_val, sw_val)
-            value = _mean_loss(loss, Y_val, output, sw_val)
-        else:
-            score = value = np.nan
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            output = _network.predict(
+                X_val, coefs, intercepts, self.activation, self.out_activation_
+            )
+            if np.isfinite(output).all():
+                score = float(self._validation_score(output, Y_val, sw_val))
+                value = float(_mean_loss(loss, Y_val, output, sw_val))
+            else:
+                score = value = np.nan
         self.validation_scores_.append(score)
         self.validation_loss_curve_.append(value)
         if score > self.best_validation_score_:
@@ -606,7 +727,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             learning_rate=learning_rate,
         )
 
-    def _fit_lbfgs(self, network, X, Y, sample_weight, validation, tasks):
+    def _fit_lbfgs(self, network, X, Y, sample_weight, validation, tasks, from_scratch):
         # scipy's L-BFGS-B works in float64; a float32 model is trained in float64 and cast
         # back, because float32 gradients stall its line search long before convergence.
         work = network
@@ -622,16 +743,22 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             # scipy keeps the gradient it is given: hand it a copy, not our buffer.
             return loss, work.grad.copy()
 
-        log = TrainingLog("iteration", validation is not None, False) if self.verbose else None
+        log = TrainingLog(validation is not None, False) if self.verbose else None
 
         tasks.judge_on(*(validation or (X, Y, sample_weight)))
         tasks.begin()
         tasks.begin_step()
         stopped_by_callback = False
 
+        start = work.params.copy()
+        last_finite, n_finite = start.copy(), 0
+
         def record(intermediate_result):
-            nonlocal stopped_by_callback
+            nonlocal stopped_by_callback, n_finite
             self.loss_curve_.append(float(intermediate_result.fun))
+            if np.isfinite(intermediate_result.fun) and np.isfinite(intermediate_result.x).all():
+                np.copyto(last_finite, intermediate_result.x)
+                n_finite += 1
             coefs, intercepts = _network.unpack(intermediate_result.x, work.layer_sizes)
             if validation is not None:  # scored, never stopped on
                 self._record_validation(coefs, intercepts, work.loss, validation)
@@ -642,7 +769,6 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 raise StopIteration  # scipy ends the minimisation at this iterate
             tasks.begin_step()
 
-        start = work.params.copy()
         try:
             # A trial step of the line search may overflow; scipy backs off from an inf loss,
             # and a non-finite result is caught below, by value.
@@ -656,7 +782,8 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         tasks.close_step()
         if result is not None and not (np.isfinite(result.fun) and np.isfinite(result.x).all()):
             self.loss_curve_ = [loss for loss in self.loss_curve_ if np.isfinite(loss)]
-            self._restore_after_divergence(work, start, start, "iteration")
+            snapshots = [(len(self.loss_curve_), last_finite)] if n_finite else []
+            self._restore_after_divergence(work, snapshots, start, "iteration", from_scratch)
             result = None
         if result is not None:
             work.params[...] = result.x

@@ -15,8 +15,8 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._activations import log_output
-from ._base import BaseNumpyMLP, _check_stochastic_solver
+from ._activations import OUTPUT_ACTIVATIONS, log_output
+from ._base import BaseNumpyMLP, _check_stochastic_solver, validate_quietly
 from ._class_weight import class_weight_per_sample
 from ._docstrings import fill_docstring
 
@@ -134,7 +134,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         return "log_loss" if self._label_binarizer.y_type_ == "multiclass" else "binary_log_loss"
 
     def _encode_target(self, X, y, incremental, reset):
-        X, y = validate_data(
+        X, y = validate_quietly(
+            validate_data,
             self,
             X,
             y,
@@ -184,7 +185,20 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return None
         labels = self._class_indices(Y)
-        counts = np.bincount(labels)
+        counts = np.bincount(labels, minlength=len(self.classes_))
+        if self._label_binarizer.y_type_ == "binary" and counts.min() < 2:
+            # scikit-learn's words (it stratifies binary splits, and raises so), naming the
+            # user's labels rather than the binarized ones, then what to change.
+            too_few = self.classes_[counts < 2].tolist()
+            raise ValueError(
+                "The least populated classes in y have only 1 member, which is too few. The "
+                "minimum number of groups for any class cannot be less than 2. Classes with "
+                f"too few members are: {too_few}. early_stopping=True holds out a stratified "
+                f"validation set (validation_fraction={self.validation_fraction}), which "
+                "needs at least 2 samples of each class: add samples of these classes, give "
+                "a validation set of your own (fit's X_val and y_val), or set "
+                "early_stopping=False."
+            )
         n_test = int(np.ceil(self.validation_fraction * len(labels)))
         n_classes = np.count_nonzero(counts)
         feasible = counts[counts > 0].min() >= 2 and min(n_test, len(labels) - n_test) >= n_classes
@@ -227,7 +241,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The predicted classes (an indicator matrix for multilabel targets).
         """
-        return self._decode(self._predict_output(X))
+        # From the logits, as predict_proba: a saturated logistic output would hide that the
+        # logits overflowed, and the two would disagree on which inputs they refuse.
+        proba = self._proba(self._logits(X))
+        return self._decode(proba[:, 1:] if self.n_outputs_ == 1 else proba)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -242,24 +259,16 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities in the order of ``classes_``, kept strictly inside (0, 1).
         """
-        check_is_fitted(self)
-        if self.out_activation_ == "softmax":
-            proba = self._predict_output(X)
-        else:
-            # Logistic outputs from the logits with expit: small probabilities keep their
-            # digits. Binary columns are expit(-z) and expit(z) rather than 1 - p, likewise.
-            logits = self._predict_output(X, output_activation="identity")
-            proba = expit(np.hstack([-logits, logits]) if self.n_outputs_ == 1 else logits)
-        # Strictly inside (0, 1), so log(proba) is finite and close to predict_log_proba.
-        info = np.finfo(proba.dtype)
-        return np.clip(proba, info.tiny, 1 - info.eps, out=proba)
-
-    def _binary_logits(self, X):
-        logit = self._predict_output(X, output_activation="identity")
-        return np.hstack([-logit, logit])
+        return self._proba(self._logits(X))
 
     def predict_log_proba(self, X):
-        """Logarithm of the class probabilities, from a log-softmax (finite, no warning).
+        """Logarithm of the class probabilities, finite and without a warning.
+
+        Below 1/2 it is the log-softmax (log-sigmoid) of the logits, accurate where
+        ``log(predict_proba(X))`` would round small probabilities; from 1/2 up it is
+        ``log(predict_proba(X))``, whose rounding it then shares; and it is clipped to the
+        logarithms of ``predict_proba``'s bounds. So both order each row's classes the same
+        way, ties included.
 
         Parameters
         ----------
@@ -271,11 +280,35 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
+        logits = self._logits(X)
+        proba = self._proba(logits)
+        log_proba = log_output(logits, self.out_activation_)
+        info = np.finfo(proba.dtype)
+        np.clip(log_proba, np.log(info.tiny), np.log1p(-info.eps), out=log_proba)
+        # Near 1 a probability keeps fewer digits than its logarithm: there the logarithm of
+        # the rounded probability is taken, so rounding makes the same ties in both.
+        upper = proba >= 0.5
+        log_proba[upper] = np.log(proba[upper])
+        return log_proba
+
+    def _logits(self, X):
+        """Output pre-activations, as one column per entry of ``classes_`` (binary: two)."""
         check_is_fitted(self)
-        if self.n_outputs_ == 1:
-            return log_output(self._binary_logits(X), "logistic")
         logits = self._predict_output(X, output_activation="identity")
-        return log_output(logits, self.out_activation_)
+        return np.hstack([-logits, logits]) if self.n_outputs_ == 1 else logits
+
+    def _proba(self, logits):
+        """Probabilities from ``_logits``, clipped strictly inside (0, 1); a new array."""
+        if self.out_activation_ == "softmax":
+            proba = logits.copy()
+            OUTPUT_ACTIVATIONS["softmax"](proba)
+        else:
+            # expit of the logits keeps a small probability's digits; a binary model's
+            # columns are expit(-z) and expit(z) rather than 1 - p, likewise.
+            proba = expit(logits)
+        # Strictly inside (0, 1): log(proba) is finite, and a probability is never 0 or 1.
+        info = np.finfo(proba.dtype)
+        return np.clip(proba, info.tiny, 1 - info.eps, out=proba)
 
     @available_if(_check_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)

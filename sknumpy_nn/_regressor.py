@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._base import BaseNumpyMLP, _check_stochastic_solver
+from ._base import BaseNumpyMLP, _check_stochastic_solver, validate_quietly
 from ._docstrings import fill_docstring
 from ._losses import REGRESSION_LOSSES, huber_loss
 
@@ -131,7 +131,8 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
         return huber_loss(float(self.huber_delta)) if self.loss == "huber" else self.loss
 
     def _encode_target(self, X, y, incremental, reset):
-        X, y = validate_data(
+        X, y = validate_quietly(
+            validate_data,
             self,
             X,
             y,

@@ -2,9 +2,13 @@
 
 ::
 
-      epoch      train loss        val loss   val score  learning rate   seconds
+  Iteration      train loss        val loss   val score  learning rate   seconds
           1      0.63841725      0.59804716    0.712500          0.001     0.002
           2      0.55012968      0.52470217    0.775000          0.001     0.002
+
+The count column is titled ``Iteration`` for epochs and L-BFGS iterations alike, the word
+scikit-learn's MLP prints (``Iteration 1, loss = ...``): scripts and tests that look for it
+in the output keep working.
 
 The validation columns appear only when there is validation data, the learning-rate column
 only for the stochastic solvers. The estimator makes a log only when ``verbose`` is set, so
@@ -19,8 +23,6 @@ class TrainingLog:
 
     Parameters
     ----------
-    step : {"epoch", "iteration"}
-        What a row is: an epoch of a stochastic solver or an L-BFGS iteration.
     validation : bool
         Show the validation loss and score columns.
     learning_rate : bool
@@ -29,9 +31,9 @@ class TrainingLog:
         Print the header now (``False`` when continuing a log, e.g. a later ``partial_fit``).
     """
 
-    def __init__(self, step: str, validation: bool, learning_rate: bool, header: bool = True):
+    def __init__(self, validation: bool, learning_rate: bool, header: bool = True):
         # (title, row format); every field is as wide as its title's column.
-        self._columns = [(step, "{:>10d}"), ("train loss", "{:>16.8g}")]
+        self._columns = [("Iteration", "{:>11d}"), ("train loss", "{:>16.8g}")]
         if validation:
             self._columns += [("val loss", "{:>16.8g}"), ("val score", "{:>12.6f}")]
         if learning_rate:
@@ -48,7 +50,7 @@ class TrainingLog:
         Parameters
         ----------
         step : int
-            Epoch or iteration number, counted from 1.
+            Epoch (stochastic solvers) or L-BFGS iteration, counted from 1.
         loss : float
             The training loss.
         validation : tuple of (float, float), default=()

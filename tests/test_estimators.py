@@ -18,6 +18,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.datasets import make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -326,6 +327,50 @@ def test_predict_log_proba_finite_for_extreme_inputs(make_data):
         assert_array_equal(est.classes_[log_proba.argmax(axis=1)], est.predict(huge))
 
 
+def _same_order(a, b):
+    """For every row, each pair of columns compares alike (<, ==, >) in ``a`` and ``b``."""
+    return all(
+        np.array_equal(np.sign(a[:, [i]] - a), np.sign(b[:, [i]] - b)) for i in range(a.shape[1])
+    )
+
+
+@pytest.mark.parametrize(
+    "make_data, scale",
+    [
+        (binary_data, 1e3),
+        (multiclass_data, 1e3),
+        (multilabel_data, 1e3),
+        (multilabel_data, 1.0),
+    ],
+    ids=["binary-saturated", "multiclass-saturated", "multilabel-saturated", "multilabel"],
+)
+def test_log_proba_orders_classes_as_proba_ties_included(make_data, scale):
+    # Clipping predict_proba into (0, 1) makes saturated outputs tie (1 - eps, tiny); the
+    # log-probabilities tie there too, so argmax, sorting and ranking agree.
+    X, y = make_data()
+    est = small(NumpyMLPClassifier, solver="lbfgs", alpha=1e-6, max_iter=500).fit(X * 10, y)
+    proba, log_proba = est.predict_proba(X * scale), est.predict_log_proba(X * scale)
+    if scale > 1:  # the test would be vacuous without ties from the clipping
+        info = np.finfo(proba.dtype)
+        assert ((proba == 1 - info.eps) | (proba == info.tiny)).any()
+    assert _same_order(proba, log_proba)
+    assert_array_equal(proba.argmax(axis=1), log_proba.argmax(axis=1))
+    assert np.isfinite(log_proba).all() and ((proba > 0) & (proba < 1)).all()
+    assert_allclose(log_proba, np.log(proba), rtol=1e-7)
+
+
+def test_log_proba_orders_multilabel_outputs_as_sklearns_test_data():
+    # The case scikit-learn's own test_predict_proba_multilabel found: 5 of 50 rows had a
+    # different argmax when only predict_proba was clipped.
+    X, Y = make_multilabel_classification(n_samples=50, random_state=0)
+    clf = NumpyMLPClassifier(solver="lbfgs", hidden_layer_sizes=30, random_state=0)
+    clf.fit(X, Y)
+    proba, log_proba = clf.predict_proba(X), clf.predict_log_proba(X)
+    assert_array_equal(proba.argmax(axis=1), log_proba.argmax(axis=1))
+    assert _same_order(proba, log_proba)
+    assert_allclose(log_proba, np.log(proba), rtol=1e-7)
+
+
 def test_lbfgs_multilabel_proba_strictly_inside_unit_interval():
     X, Y = multilabel_data()
     # Nearly no penalty on separable data: the logits become large.
@@ -589,6 +634,24 @@ def recording_split(splits):
         return parts
 
     return split
+
+
+@pytest.mark.parametrize(
+    "y, label", [([0, 0, 0, 1], "[1]"), (["a", "b", "b", "b"], "['a']"), ([5, 5, 7, 5], "[7]")]
+)
+def test_early_stopping_names_the_class_too_few_to_stratify(y, label):
+    # scikit-learn's words for a binary class with one member, with the user's label (its
+    # MLP names the binarized one, ['True']) and what to change.
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    with pytest.raises(ValueError) as raised:
+        NumpyMLPClassifier(early_stopping=True).fit(X, y)
+    message = str(raised.value)
+    assert message.startswith("The least populated classes in y have only 1 member, which is")
+    assert f"Classes with too few members are: {label}." in message
+    assert "X_val" in message and "early_stopping=False" in message
+    # Without early stopping the same data fits.
+    with pytest.warns(ConvergenceWarning):
+        NumpyMLPClassifier(max_iter=5).fit(X, y)
 
 
 def test_early_stopping_stratifies_multiclass(monkeypatch):

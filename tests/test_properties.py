@@ -4,10 +4,13 @@ Hypothesis draws inputs of every shape (one sample, one feature, more features t
 samples), dtype (float16/32/64, integers, bool, object arrays of numbers), sparse format
 (CSR, CSC) and scale (1e-8 to 1e8), with constant columns, constant targets, one to many
 classes, string and mixed labels, multilabel indicators and sample weights with zeros.
-For each, ``fit`` and ``predict`` either work — finite predictions of the documented dtype
-and shape, probabilities in (0, 1) whose rows sum to 1 — or raise ``ValueError`` /
-``TypeError`` naming the problem. Never another exception, never a warning but the
-``ConvergenceWarning`` of these short fits, never a changed input.
+Float16 data may exceed its range (inf and -inf). The estimators are drawn with or without
+early stopping, with or without a validation set (``X_val``, ``y_val``), with learning rates
+from 1e-6 to 100 (far too large: divergence), and the regressor with every loss (Poisson on
+targets up to 1e8). For each, ``fit`` and ``predict`` either work — finite predictions of the
+documented dtype and shape, probabilities in (0, 1) whose rows sum to 1 — or raise
+``ValueError`` / ``TypeError`` naming the problem. Never another exception, never a warning
+but the ``ConvergenceWarning`` of these short fits, never a changed input.
 
 Profiles live in ``conftest.py``; ``--hypothesis-profile thorough`` runs many more cases.
 """
@@ -19,6 +22,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import event, given
 from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -34,8 +38,11 @@ SCALES = [1e-8, 1e-3, 1.0, 1e3, 1e8]
 SGD_SCALES = SCALES
 
 
-def _as_dtype(values: np.ndarray, dtype) -> np.ndarray:
-    """``values`` (float64) in ``dtype``, kept inside the dtype's range."""
+def _as_dtype(values: np.ndarray, dtype, clip: bool = True) -> np.ndarray:
+    """``values`` (float64) in ``dtype``, kept inside the dtype's range if ``clip``.
+
+    Unclipped float values beyond the range become inf and -inf, as a cast gives them.
+    """
     if dtype is object:
         return values.astype(object)
     if dtype is np.bool_:
@@ -44,14 +51,20 @@ def _as_dtype(values: np.ndarray, dtype) -> np.ndarray:
         info = np.iinfo(dtype)
         return np.clip(np.round(values), info.min, info.max).astype(dtype)
     info = np.finfo(dtype)
+    if not clip:
+        with np.errstate(over="ignore"):  # the overflow is the point: inf in the data
+            return values.astype(dtype)
     return np.clip(values, -info.max, info.max).astype(dtype)
 
 
 @st.composite
-def feature_matrices(draw, scales=SCALES):
-    """A dense array or CSR/CSC matrix X of shape (1..8, 1..6), any dtype, of ``scales``."""
+def feature_matrices(draw, scales=SCALES, n_features=None):
+    """A dense array or CSR/CSC matrix X of shape (1..8, 1..6), any dtype, of ``scales``.
+
+    Float16 values beyond its range may be kept (they become inf and -inf).
+    """
     n_samples = draw(st.integers(1, 8))
-    n_features = draw(st.integers(1, 6))
+    n_features = draw(st.integers(1, 6)) if n_features is None else n_features
     sparse_format = draw(st.sampled_from([None, None, "csr", "csc"]))
     dtype = draw(st.sampled_from(SPARSE_DTYPES if sparse_format else DENSE_DTYPES))
     scale = draw(st.sampled_from(scales))
@@ -62,7 +75,7 @@ def feature_matrices(draw, scales=SCALES):
         values[rng.random(values.shape) < 0.5] = 0.0
     constant = draw(st.lists(st.booleans(), min_size=n_features, max_size=n_features))
     values[:, np.asarray(constant)] = scale
-    X = _as_dtype(values, dtype)
+    X = _as_dtype(values, dtype, clip=dtype is not np.float16 or draw(st.booleans()))
     if sparse_format:
         X = sp.csr_matrix(X) if sparse_format == "csr" else sp.csc_matrix(X)
     return X
@@ -101,28 +114,40 @@ def _assert_unchanged(before, after) -> None:
         np.testing.assert_array_equal(after, before)
 
 
-def _fit_and_predict(estimator, X, y, sample_weight, predict_methods):
+def _fit_and_predict(estimator, X, y, sample_weight, predict_methods, validation=None):
     """Fit then call each of ``predict_methods`` on ``X``, warnings (but convergence) errors.
 
-    Returns the outputs, or the ValueError / TypeError raised; checks the inputs unchanged.
+    ``validation`` is None or ``(X_val, y_val)``, passed to ``fit``. Returns the outputs, or
+    the ValueError / TypeError raised; checks the inputs unchanged.
     """
-    copies = [_copy(X), _copy(y), _copy(sample_weight)]
+    fit_params = {} if validation is None else dict(X_val=validation[0], y_val=validation[1])
+    inputs = [X, y, sample_weight, *fit_params.values()]
+    copies = [_copy(value) for value in inputs]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
-            estimator.fit(X, y, sample_weight=sample_weight)
+            estimator.fit(X, y, sample_weight=sample_weight, **fit_params)
             outputs = [getattr(estimator, method)(X) for method in predict_methods]
         except (ValueError, TypeError) as error:
             outputs = error
     event("raised" if isinstance(outputs, Exception) else "fitted")
-    for before, after in zip(copies, [X, y, sample_weight]):
+    for before, after in zip(copies, inputs):
         _assert_unchanged(before, after)
     return outputs
 
 
 # Words that name the problems these inputs can have, one of which each message must hold.
-PROBLEM_WORDS = ("sample_weight", "sample weight", "non-finite", "class", "label", "type")
+PROBLEM_WORDS = (
+    "sample_weight",
+    "sample weight",
+    "non-finite",
+    "infinity",
+    "class",
+    "label",
+    "type",
+    "validation",
+)
 
 
 def _assert_clear_error(error: Exception) -> None:
@@ -133,6 +158,31 @@ def _assert_clear_error(error: Exception) -> None:
 
 def _estimator(cls, solver, **params):
     return cls(hidden_layer_sizes=(3,), solver=solver, max_iter=10, random_state=0, **params)
+
+
+# From far too small to far too large (1.0 and 100 make sgd diverge on most of these data).
+LEARNING_RATES = [1e-6, 1e-3, 1.0, 100.0]
+
+
+@st.composite
+def training_settings(draw):
+    """Keyword arguments for the estimator: early stopping, learning rate, shuffling."""
+    return dict(
+        early_stopping=draw(st.booleans()),
+        learning_rate_init=draw(st.sampled_from(LEARNING_RATES)),
+        shuffle=draw(st.booleans()),
+    )
+
+
+@st.composite
+def validation_sets(draw, X, y, scales):
+    """None, or ``(X_val, y_val)``: other rows of ``X``'s features, targets drawn from ``y``."""
+    if draw(st.booleans()):
+        return None
+    X_val = draw(feature_matrices(scales, n_features=X.shape[1]), label="X_val")
+    rows = draw(st.lists(st.integers(0, y.shape[0] - 1), min_size=X_val.shape[0]))
+    rows = rows[: X_val.shape[0]]
+    return X_val, y[np.asarray(rows, dtype=np.intp)]
 
 
 # --------------------------------------------------------------------------- regressor
@@ -148,16 +198,23 @@ def regression_targets(draw, n_samples, scales=SCALES):
     return np.random.default_rng(seed).standard_normal(shape) * scale
 
 
-@given(data=st.data(), solver=SOLVERS)
-def test_regressor_fits_or_raises_a_clear_error(data, solver):
+LOSSES = st.sampled_from(["squared_error", "poisson", "huber", "absolute_error"])
+
+
+@given(data=st.data(), solver=SOLVERS, loss=LOSSES)
+def test_regressor_fits_or_raises_a_clear_error(data, solver, loss):
     scales = SGD_SCALES if solver == "sgd" else SCALES
     X = data.draw(feature_matrices(scales), label="X")
     n_samples = X.shape[0]
     y = data.draw(regression_targets(n_samples, scales), label="y")
+    if loss == "poisson":  # counts (large ones too); negative targets have their own test
+        y = np.abs(y)
     sample_weight = data.draw(sample_weights(n_samples), label="sample_weight")
-    regressor = _estimator(NumpyMLPRegressor, solver)
+    validation = data.draw(validation_sets(X, y, scales), label="validation")
+    settings = data.draw(training_settings(), label="settings")
+    regressor = _estimator(NumpyMLPRegressor, solver, loss=loss, **settings)
 
-    outputs = _fit_and_predict(regressor, X, y, sample_weight, ["predict"])
+    outputs = _fit_and_predict(regressor, X, y, sample_weight, ["predict"], validation)
 
     if isinstance(outputs, Exception):
         _assert_clear_error(outputs)
@@ -203,18 +260,24 @@ def _check_proba(proba, n_samples, n_columns):
 
 @given(data=st.data(), solver=SOLVERS)
 def test_classifier_fits_or_raises_a_clear_error(data, solver):
-    X = data.draw(feature_matrices(SGD_SCALES if solver == "sgd" else SCALES), label="X")
+    scales = SGD_SCALES if solver == "sgd" else SCALES
+    X = data.draw(feature_matrices(scales), label="X")
     n_samples = X.shape[0]
     y = data.draw(class_labels(n_samples), label="y")
     sample_weight = data.draw(sample_weights(n_samples), label="sample_weight")
-    classifier = _estimator(NumpyMLPClassifier, solver)
+    validation = data.draw(validation_sets(X, y, scales), label="validation")
+    settings = data.draw(training_settings(), label="settings")
+    classifier = _estimator(NumpyMLPClassifier, solver, **settings)
 
-    outputs = _fit_and_predict(classifier, X, y, sample_weight, ["predict", "predict_proba"])
+    methods = ["predict", "predict_proba", "predict_log_proba"]
+    outputs = _fit_and_predict(classifier, X, y, sample_weight, methods, validation)
 
     if isinstance(outputs, Exception):
         _assert_clear_error(outputs)
         return
-    prediction, proba = outputs
+    prediction, proba, log_proba = outputs
+    assert np.isfinite(log_proba).all()
+    assert_array_equal(proba.argmax(axis=1), log_proba.argmax(axis=1))
     assert prediction.shape == y.shape
     assert prediction.dtype == (y.dtype if y.ndim == 2 else classifier.classes_.dtype)
     assert np.isin(prediction, classifier.classes_).all()
@@ -268,11 +331,17 @@ def test_sgd_on_large_inputs_diverges_to_a_finite_model():
     assert all(np.isfinite(W).all() for W in regressor.coefs_ + regressor.intercepts_)
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_tiny_sample_weights_diverge_to_a_finite_model(solver):
-    # The L2 penalty divided by a weight sum of 1e-300 blows the weights up.
+def test_tiny_sample_weights_diverge_to_a_finite_model_or_raise():
+    # The L2 penalty divided by a weight sum of 1e-300 blows the weights up. Adam's bounded
+    # steps keep a finite model; sgd's weights overflow on the data from the first epoch on,
+    # so nothing was learned: scikit-learn's ValueError, and no RuntimeWarning on the way.
     X, y = np.zeros((2, 1)), np.array([-5, 5])
+    sample_weight = np.array([0.0, 1e-300])
     classifier = _fit_diverging(
-        _estimator(NumpyMLPClassifier, solver), X, y, sample_weight=np.array([0.0, 1e-300])
+        _estimator(NumpyMLPClassifier, "adam"), X, y, sample_weight=sample_weight
     )
     assert np.isfinite(classifier.predict_proba(X)).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
+            _estimator(NumpyMLPClassifier, "sgd").fit(X, y, sample_weight=sample_weight)

@@ -97,3 +97,51 @@ def test_predict_on_many_rows_works_in_bounded_memory(monkeypatch):
     # Blocks change nothing: the same rows predicted at once give the same values.
     monkeypatch.setattr(_network, "PREDICT_BLOCK_ROWS", 10**9)
     assert_allclose(predictions, est.predict(X_big), rtol=1e-12, atol=1e-12)
+
+
+def test_predict_raises_when_the_output_overflows():
+    # sklearn's MLP returns inf (or NaN) with NumPy's RuntimeWarning; ours names the rows.
+    X, y = regression()
+    est = NumpyMLPRegressor(hidden_layer_sizes=(8,), max_iter=20, random_state=0).fit(X, y)
+    X_far = X[:6].copy()
+    X_far[[2, 4]] = np.finfo(np.float64).max
+    with pytest.raises(
+        ValueError, match=r"non-finite.*on 2 of the 6 rows of X \(the first is row 2\)"
+    ):
+        est.predict(X_far)
+    assert np.isfinite(est.predict(X[:6])).all()
+    clf = NumpyMLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
+    clf.fit(X, y > 0)
+    for method in (clf.predict, clf.predict_proba, clf.predict_log_proba):
+        with pytest.raises(ValueError, match="Scale X as the training data was scaled"):
+            method(X_far)
+
+
+def _with_infinities(dtype):
+    """A (6, 2) array of ``dtype`` holding both inf and -inf: float16 values beyond its range."""
+    values = np.random.RandomState(0).normal(size=(6, 2)) * 1e5
+    with np.errstate(over="ignore"):  # making the bad input is not what is tested
+        X = values.astype(dtype)
+    if dtype != np.float16:
+        X[0, 0], X[1, 1] = np.inf, -np.inf
+    assert np.isposinf(X).any() and np.isneginf(X).any()
+    return X
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("Estimator", [NumpyMLPRegressor, NumpyMLPClassifier])
+def test_infinite_input_raises_a_clear_error_and_no_warning_first(Estimator, dtype):
+    # scikit-learn's finiteness check sums the array first, which warns "invalid value
+    # encountered in reduce" for inf + -inf (its MLP lets that out before the error).
+    X_bad = _with_infinities(dtype)
+    X, y = np.arange(12.0).reshape(6, 2), np.array([0, 1, 0, 1, 0, 1])
+    est = Estimator(hidden_layer_sizes=(3,), max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        est.fit(X_bad, y)
+    est.fit(X, y)
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        est.predict(X_bad)
+    with pytest.raises(ValueError, match="Invalid validation data.*infinity"):
+        est.fit(X, y, X_val=X_bad, y_val=y)
+    with pytest.raises(ValueError, match="infinity"):
+        est.fit(X, y, sample_weight=np.array([np.inf, -np.inf, 1, 1, 1, 1]))

@@ -4,13 +4,15 @@ import re
 
 import numpy as np
 import pytest
+from sklearn.neural_network import MLPRegressor
 
 from sknumpy_nn import NumpyMLPClassifier, NumpyMLPRegressor
 
 ignore_convergence = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-TRAIN_ONLY = ["epoch", "train loss", "learning rate", "seconds"]
-WITH_VALIDATION = ["epoch", "train loss", "val loss", "val score", "learning rate", "seconds"]
+# The count column is titled with scikit-learn's word, for epochs and L-BFGS iterations alike.
+TRAIN_ONLY = ["Iteration", "train loss", "learning rate", "seconds"]
+WITH_VALIDATION = ["Iteration", "train loss", "val loss", "val score", "learning rate", "seconds"]
 
 
 def data(n_samples, seed):
@@ -78,11 +80,24 @@ def test_lbfgs_prints_one_row_per_iteration_and_no_learning_rate(capsys):
     headers, rows = read_log(capsys.readouterr().out)
 
     assert [titles(header) for header in headers] == [
-        ["iteration", "train loss", "val loss", "val score", "seconds"]
+        ["Iteration", "train loss", "val loss", "val score", "seconds"]
     ]
     assert len(rows) == est.n_iter_ > 10
     assert_close([row[1] for row in rows], est.loss_curve_)
     assert_close([row[3] for row in rows], est.validation_scores_, digits=6)
+
+
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_the_log_says_iteration_as_sklearns_does(capsys, solver):
+    # Scripts and scikit-learn's own tests (test_verbose_sgd) look for "Iteration".
+    X, y = data(40, seed=0)
+    small(solver=solver, max_iter=3, verbose=True).fit(X, y)
+    ours = capsys.readouterr().out
+    assert ours.splitlines()[0].split()[0] == "Iteration"
+    if solver != "lbfgs":  # scikit-learn's L-BFGS prints nothing of its own to stdout
+        MLPRegressor(hidden_layer_sizes=(5,), solver=solver, max_iter=3, verbose=True).fit(X, y)
+        assert capsys.readouterr().out.startswith("Iteration 1, loss = ")
 
 
 def test_partial_fit_prints_the_header_on_the_first_call_only(capsys):
