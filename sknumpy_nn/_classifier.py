@@ -243,8 +243,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         """
         # From the logits, as predict_proba: a saturated logistic output would hide that the
         # logits overflowed, and the two would disagree on which inputs they refuse.
-        proba = self._proba(self._logits(X))
-        return self._decode(proba[:, 1:] if self.n_outputs_ == 1 else proba)
+        check_is_fitted(self)
+        # A binary model's one logit column gives the probability of the second class.
+        logits = self._predict_output(X, output_activation="identity")
+        return self._decode(self._proba(logits))
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -298,7 +300,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         return np.hstack([-logits, logits]) if self.n_outputs_ == 1 else logits
 
     def _proba(self, logits):
-        """Probabilities from ``_logits``, clipped strictly inside (0, 1); a new array."""
+        """Probabilities from logits, clipped strictly inside (0, 1); a new array.
+
+        One column per column of ``logits``: a binary model's two columns from ``_logits``,
+        or its one logit column (the probability of ``classes_[1]``).
+        """
         if self.out_activation_ == "softmax":
             proba = logits.copy()
             OUTPUT_ACTIVATIONS["softmax"](proba)

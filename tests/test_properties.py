@@ -33,8 +33,9 @@ DENSE_DTYPES = [np.float16, np.float32, np.float64, np.int8, np.int64, np.bool_,
 # scipy.sparse holds no float16 nor object arrays.
 SPARSE_DTYPES = [np.float32, np.float64, np.int64, np.bool_]
 SCALES = [1e-8, 1e-3, 1.0, 1e3, 1e8]
-# Plain SGD at learning_rate_init=0.001 diverges on inputs or targets of a thousand and
-# more: the fit stops with a ConvergenceWarning and finite weights (test_divergence.py).
+# Plain SGD diverges on inputs or targets of a thousand and more: the fit stops with a
+# ConvergenceWarning and finite weights, or, when nothing finite was learned, raises
+# scikit-learn's ValueError (test_divergence.py).
 SGD_SCALES = SCALES
 
 
