@@ -690,8 +690,9 @@ def test_predict_proba_binary():
 
     assert y_proba.shape == (n_samples, n_classes)
     assert_array_equal(proba_max, proba_log_max)
-    # (README row "`predict_log_proba`": ours is the log-sigmoid of the logits, which equals
-    # log(predict_proba) wherever that is finite.)
+    # (README row "`predict_log_proba`": ours is the log-sigmoid of the logits below 1/2 and
+    # log(predict_proba) from 1/2 up, clipped to the logs of predict_proba's bounds, so the
+    # two agree and order the classes alike.)
     assert_allclose(y_log_proba, np.log(y_proba))
 
     assert roc_auc_score(y, y_proba[:, 1]) == 1.0
@@ -715,7 +716,8 @@ def test_predict_proba_multiclass():
 
     assert y_proba.shape == (n_samples, n_classes)
     assert_array_equal(proba_max, proba_log_max)
-    # (README row "`predict_log_proba`": ours is the log-softmax of the logits.)
+    # (README row "`predict_log_proba`": ours is the log-softmax of the logits below 1/2,
+    # log(predict_proba) from 1/2 up.)
     assert_allclose(y_log_proba, np.log(y_proba))
 
 
@@ -984,7 +986,8 @@ def test_early_stopping_stratified():
 
     mlp = MLPClassifier(early_stopping=True)
     # Adapted: scikit-learn's message lists the binarized label of the rare class,
-    # ['True']; ours has the same words but names the label the user gave, [1].
+    # ['True']; ours has the same words but names the label the user gave, [1] (README row
+    # "early-stopping split of multiclass targets").
     with pytest.raises(
         ValueError,
         match=(
