@@ -596,11 +596,14 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _best_validation_epoch(self) -> int | None:
         """The epoch (from 1) whose weights early stopping restores, or None.
 
-        None without early stopping, and when no epoch was ever scored finitely (a run whose
-        validation predictions overflowed from the start): then no epoch's weights were
-        saved as the best, and the fit keeps its own rather than the initial ones.
+        None without early stopping (which L-BFGS ignores, as scikit-learn's does), and when
+        no epoch was ever scored finitely (a run whose validation predictions overflowed
+        from the start): then no epoch's weights were saved as the best, and the fit keeps
+        its own rather than the initial ones.
         """
-        if not self.early_stopping or not self.best_validation_score_ > -np.inf:
+        if not self.early_stopping or self.solver not in _STOCHASTIC_SOLVERS:
+            return None
+        if not self.best_validation_score_ > -np.inf:
             return None
         return int(np.nanargmax(self.validation_scores_)) + 1
 

@@ -148,6 +148,13 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
             raise ValueError(
                 f"loss='poisson' needs non-negative targets y; got a minimum of {np.min(y)!r}."
             )
+        if X.dtype != y.dtype and np.abs(y).max() > np.finfo(X.dtype).max:
+            # The model takes X's dtype, and so do its targets: they would become inf.
+            raise ValueError(
+                f"y holds values up to {np.abs(y).max():.3g} in magnitude, beyond the range of "
+                f"{X.dtype} ({np.finfo(X.dtype).max:.3g}), the dtype of X and so of the model. "
+                "Scale y down, or give X as float64."
+            )
         return X, y.reshape(y.shape[0], -1).astype(X.dtype, copy=False)
 
     def _validation_score(self, output, Y, sample_weight) -> float:

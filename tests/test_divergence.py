@@ -100,6 +100,16 @@ def test_divergence_in_the_first_epoch_raises_sklearns_error(Estimator, solver):
         est.predict(X)
 
 
+@pytest.mark.parametrize("validation", ["none", "X_val"])
+def test_lbfgs_with_early_stopping_on_diverges_as_without_it(validation):
+    # early_stopping has no effect on L-BFGS (as in scikit-learn), divergence included.
+    X, y = overflowing_data()
+    fit_params = dict(X_val=X[:4], y_val=y[:4]) if validation == "X_val" else {}
+    est = NumpyMLPRegressor(solver="lbfgs", early_stopping=True, random_state=0)
+    with pytest.raises(ValueError, match=SKLEARNS_ERROR):
+        est.fit(X, y, **fit_params)
+
+
 def test_a_first_partial_fit_that_diverges_at_once_raises():
     X, y = overflowing_data()
     est = NumpyMLPRegressor(solver="sgd", random_state=0)
@@ -169,11 +179,18 @@ def _tanh_derivative(Z):
 FLAKY_TANH = Activation("flaky_tanh", _flaky_tanh, _tanh_derivative)
 
 
-def test_lbfgs_divergence_keeps_the_last_finite_iterate():
+@pytest.mark.parametrize("early_stopping", [False, True])  # no effect on L-BFGS
+def test_lbfgs_divergence_keeps_the_last_finite_iterate(early_stopping):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(50, 3))
     y = X.sum(axis=1)
-    params = dict(hidden_layer_sizes=(4,), activation=FLAKY_TANH, solver="lbfgs", random_state=0)
+    params = dict(
+        hidden_layer_sizes=(4,),
+        activation=FLAKY_TANH,
+        solver="lbfgs",
+        early_stopping=early_stopping,
+        random_state=0,
+    )
     _FLAKY_CALLS.update(count=0, limit=12)
     try:
         with pytest.warns(ConvergenceWarning, match=r"diverged in iteration \d+.*last finite"):

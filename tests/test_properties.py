@@ -32,7 +32,8 @@ SOLVERS = st.sampled_from(["lbfgs", "sgd", "adam"])
 DENSE_DTYPES = [np.float16, np.float32, np.float64, np.int8, np.int64, np.bool_, object]
 # scipy.sparse holds no float16 nor object arrays.
 SPARSE_DTYPES = [np.float32, np.float64, np.int64, np.bool_]
-SCALES = [1e-8, 1e-3, 1.0, 1e3, 1e8]
+# 1e300: products overflow at once, so the fit learns nothing (sklearn's ValueError).
+SCALES = [1e-8, 1e-3, 1.0, 1e3, 1e8, 1e300]
 # Plain SGD diverges on inputs or targets of a thousand and more: the fit stops with a
 # ConvergenceWarning and finite weights, or, when nothing finite was learned, raises
 # scikit-learn's ValueError (test_divergence.py).
@@ -50,7 +51,9 @@ def _as_dtype(values: np.ndarray, dtype, clip: bool = True) -> np.ndarray:
         return values > 0
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
-        return np.clip(np.round(values), info.min, info.max).astype(dtype)
+        # Bounds a float holds exactly (float(2**63 - 1) rounds up, out of int64's range).
+        bound = min(info.max, 2**53)
+        return np.clip(np.round(values), -bound, bound).astype(dtype)
     info = np.finfo(dtype)
     if not clip:
         with np.errstate(over="ignore"):  # the overflow is the point: inf in the data

@@ -145,3 +145,15 @@ def test_infinite_input_raises_a_clear_error_and_no_warning_first(Estimator, dty
         est.fit(X, y, X_val=X_bad, y_val=y)
     with pytest.raises(ValueError, match="infinity"):
         est.fit(X, y, sample_weight=np.array([np.inf, -np.inf, 1, 1, 1, 1]))
+
+
+def test_targets_beyond_float32_for_a_float32_model_raise_a_clear_error():
+    # A float32 X makes a float32 model, whose targets are cast to float32: 1e50 would
+    # become inf (with NumPy's overflow warning). Found by the property tests.
+    X = np.random.RandomState(0).normal(size=(6, 2)).astype(np.float32)
+    y = np.array([1e50, 1.0, 2.0, 3.0, 4.0, 5.0])
+    with pytest.raises(ValueError, match="beyond the range of float32.*give X as float64"):
+        NumpyMLPRegressor(max_iter=5).fit(X, y)
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        NumpyMLPRegressor(max_iter=5).fit(X, y / 1e50, X_val=X, y_val=y)
+    assert np.isfinite(NumpyMLPRegressor(max_iter=5).fit(X.astype(np.float64), y).loss_)
