@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._activations import OUTPUT_ACTIVATIONS, log_output
 from ._base import BaseNumpyMLP, _check_stochastic_solver, validate_quietly
@@ -241,10 +241,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The predicted classes (an indicator matrix for multilabel targets).
         """
-        # From the logits, as predict_proba: a saturated logistic output would hide that the
-        # logits overflowed, and the two would disagree on which inputs they refuse.
-        check_is_fitted(self)
-        # A binary model's one logit column gives the probability of the second class.
+        # From the logits, as predict_proba (a saturated logistic output would hide that the
+        # logits overflowed); a binary model's one column is the probability of classes_[1].
         logits = self._predict_output(X, output_activation="identity")
         return self._decode(self._proba(logits))
 
@@ -295,7 +293,6 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
 
     def _logits(self, X):
         """Output pre-activations, as one column per entry of ``classes_`` (binary: two)."""
-        check_is_fitted(self)
         logits = self._predict_output(X, output_activation="identity")
         return np.hstack([-logits, logits]) if self.n_outputs_ == 1 else logits
 

@@ -148,10 +148,11 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
             raise ValueError(
                 f"loss='poisson' needs non-negative targets y; got a minimum of {np.min(y)!r}."
             )
-        if X.dtype != y.dtype and np.abs(y).max() > np.finfo(X.dtype).max:
+        largest = np.abs(y).max()
+        if X.dtype != y.dtype and largest > np.finfo(X.dtype).max:
             # The model takes X's dtype, and so do its targets: they would become inf.
             raise ValueError(
-                f"y holds values up to {np.abs(y).max():.3g} in magnitude, beyond the range of "
+                f"y holds values up to {largest:.3g} in magnitude, beyond the range of "
                 f"{X.dtype} ({np.finfo(X.dtype).max:.3g}), the dtype of X and so of the model. "
                 "Scale y down, or give X as float64."
             )
