@@ -16,7 +16,8 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._activations import OUTPUT_ACTIVATIONS, log_output
-from ._base import BaseNumpyMLP, _check_stochastic_solver, validate_quietly
+from ._base import BaseNumpyMLP
+from ._checks import check_stochastic_solver, validate_quietly
 from ._class_weight import class_weight_per_sample
 from ._docstrings import fill_docstring
 
@@ -313,7 +314,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         info = np.finfo(proba.dtype)
         return np.clip(proba, info.tiny, 1 - info.eps, out=proba)
 
-    @available_if(_check_stochastic_solver)
+    @available_if(check_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data ('sgd' and 'adam' only).

@@ -372,6 +372,25 @@ class Network:
             self._extra_grad = np.empty_like(self.grad)
         return self._extra_grad
 
+    def _output_delta(self, output, Y, sample_weight, weight_sum: float, delta) -> float:
+        """The output layer's error ``d objective / d Z_out`` into ``delta``; the loss sum.
+
+        ``output``, ``Y`` and ``delta`` are of shape (n_rows, n_outputs); the return value
+        is the rows' sample-weighted loss sum.
+        """
+        # Canonical loss-link pairs: d loss / d Z_out is A_out - Y; other losses turn that
+        # residual into their derivative. Folding the weights and 1 / sum(weights) into it
+        # after the loss makes every later product normalised.
+        np.subtract(output, Y, out=delta)
+        loss = weighted_loss_sum(self.loss, Y, output, delta, sample_weight)
+        if self.loss.output_delta is not None:
+            self.loss.output_delta(delta, delta)
+        if sample_weight is None:
+            delta *= 1.0 / weight_sum
+        else:
+            delta *= (sample_weight / weight_sum)[:, np.newaxis]
+        return loss
+
     def _backprop(
         self, X, Y, sample_weight, weight_sum: float, grad: np.ndarray, random_state
     ) -> float:
@@ -398,17 +417,8 @@ class Network:
             masks,
             dropped,
         )
-        # Canonical loss-link pairs: d loss / d Z_out is A_out - Y; other losses turn that
-        # residual into their derivative. Folding the weights and 1 / sum(weights) into it
-        # after the loss makes every later product normalised.
-        delta = np.subtract(activations[-1], Y, out=deltas[-1])
-        loss = weighted_loss_sum(self.loss, Y, activations[-1], delta, sample_weight)
-        if self.loss.output_delta is not None:
-            self.loss.output_delta(delta, delta)
-        if sample_weight is None:
-            delta *= 1.0 / weight_sum
-        else:
-            delta *= (sample_weight / weight_sum)[:, np.newaxis]
+        delta = deltas[-1]
+        loss = self._output_delta(activations[-1], Y, sample_weight, weight_sum, delta)
         coef_grads, intercept_grads = (
             (self.coef_grads, self.intercept_grads)
             if grad is self.grad

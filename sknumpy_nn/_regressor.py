@@ -9,7 +9,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._base import BaseNumpyMLP, _check_stochastic_solver, validate_quietly
+from ._base import BaseNumpyMLP
+from ._checks import check_stochastic_solver, validate_quietly
 from ._docstrings import fill_docstring
 from ._losses import REGRESSION_LOSSES, huber_loss
 
@@ -179,7 +180,7 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
     def _decode(self, output):
         return output.ravel() if output.shape[1] == 1 else output
 
-    @available_if(_check_stochastic_solver)
+    @available_if(check_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data ('sgd' and 'adam' only).

@@ -29,11 +29,11 @@ from sklearn.neural_network._multilayer_perceptron import _pack
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import sknumpy_nn._base
+import sknumpy_nn._rules
 from sknumpy_nn import NumpyMLPClassifier, NumpyMLPRegressor
-from sknumpy_nn._base import BaseNumpyMLP
 from sknumpy_nn._network import Network
 from sknumpy_nn._optimizers import Adam
+from sknumpy_nn._rules import StoppingRule
 
 SOLVERS = ["lbfgs", "sgd", "adam"]
 STOCHASTIC = ["sgd", "adam"]
@@ -569,13 +569,13 @@ def test_zero_weight_minibatch_is_skipped(Estimator):
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_early_stopping_restores_best_weights(Estimator, monkeypatch):
     snapshots = []
-    update = BaseNumpyMLP._update_no_improvement_count
+    update = StoppingRule.update
 
-    def record(self, network, validation):
-        update(self, network, validation)
-        snapshots.append(network.params.copy())  # the weights this epoch's score is of
+    def record(self, state, loss, score, params):
+        update(self, state, loss, score, params)
+        snapshots.append(params.copy())  # the weights this epoch's score is of
 
-    monkeypatch.setattr(BaseNumpyMLP, "_update_no_improvement_count", record)
+    monkeypatch.setattr(StoppingRule, "update", record)
     X, y = data_for(Estimator, seed=1)
     X, y = np.tile(X, (2, 1)), np.tile(y, 2)
     X += np.random.RandomState(2).normal(scale=0.3, size=X.shape)
@@ -663,7 +663,7 @@ def test_early_stopping_stratifies_multiclass(monkeypatch):
     params = dict(early_stopping=True, validation_fraction=0.25, learning_rate_init=0.01)
 
     ours = []
-    monkeypatch.setattr(sknumpy_nn._base, "train_test_split", recording_split(ours))
+    monkeypatch.setattr(sknumpy_nn._rules, "train_test_split", recording_split(ours))
     est = small(NumpyMLPClassifier, max_iter=300, **params).fit(X, y)
     ((stratify, parts),) = ours
     assert stratify is not None
@@ -845,7 +845,7 @@ def interrupt_on_call(n):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_keyboard_interrupt_keeps_a_usable_model_stochastic(Estimator, monkeypatch):
-    # _base.py uses the Adam class imported from _optimizers, so patching the class's step
+    # _training.py uses the Adam class imported from _optimizers, so patching the class's step
     # is what the training loop calls; 4 batches per epoch, so call 7 is inside epoch 2.
     monkeypatch.setattr(Adam, "step", interrupt_on_call(7)(Adam.step))
     X, y = data_for(Estimator)

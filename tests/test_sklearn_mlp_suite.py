@@ -16,7 +16,7 @@ adaptation:
      we read that row's ``learning rate`` column (``sknumpy_nn/_training_log.py``).
    - ``clf._no_improvement_count`` (test_n_iter_no_change, test_n_iter_no_change_inf):
      recomputed from the public ``loss_curve_`` and ``tol`` with the stopping rule of
-     ``_update_no_improvement_count`` (``sknumpy_nn/_base.py``), which is scikit-learn's.
+     ``StoppingRule.update`` (``sknumpy_nn/_rules.py``), which is scikit-learn's.
    - ``mlp._loss_grad_lbfgs`` (test_gradient): the analytic gradient is observed as one
      full-batch ``solver="sgd"`` step without momentum (``(before - after) / eta``), and the
      finite differences use a loss computed from public predictions
@@ -159,7 +159,7 @@ def _held_learning_rate(mlp, X, y, capsys):
 def _no_improvement_counts(loss_curve, tol):
     """The count of epochs without improvement after each epoch, from ``loss_curve_``.
 
-    The rule of ``_update_no_improvement_count`` in ``sknumpy_nn/_base.py`` without early
+    The rule of ``StoppingRule.update`` in ``sknumpy_nn/_rules.py`` without early
     stopping, which is scikit-learn's: an epoch whose loss is above the best loss so far
     minus ``tol`` adds one, any other epoch resets the count to 0.
     """
