@@ -62,89 +62,102 @@ class _IterationRecorder:
 
 def train_lbfgs(network, data, settings, state, hook, scorer, from_scratch) -> TrainingResult:
     """Minimise the objective with L-BFGS; the parameters are :func:`~._training.train`'s."""
-    work, (X, Y, sample_weight) = _in_float64(network, data)
+    return LbfgsRun(network, data, settings, state, hook, scorer)(from_scratch)
 
-    def loss_and_gradient(params):
+
+class LbfgsRun:
+    """One L-BFGS fit: scipy's minimisation, then the weights and records it leaves.
+
+    Parameters are those of :func:`~._training.train`.
+    """
+
+    def __init__(self, network, data, settings, state, hook, scorer):
+        self.network, self.settings, self.state = network, settings, state
+        self.hook, self.scorer = hook, scorer
+        self.work, self.data = _in_float64(network, data)
+        self.snapshots = FiniteSnapshots(self.work.params)
+        self.warnings, self.divergence = [], None
+
+    def loss_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        """The objective and its gradient at ``params``, as scipy asks for them."""
+        work = self.work
         work.params[...] = params
-        loss = work.loss_and_gradient(X, Y, sample_weight, settings.alpha, LBFGS_BLOCK_ROWS)
+        loss = work.loss_and_gradient(*self.data, self.settings.alpha, LBFGS_BLOCK_ROWS)
         # scipy keeps the gradient it is given: hand it a copy, not our buffer.
         return loss, work.grad.copy()
 
-    log = TrainingLog(scorer is not None, False) if settings.verbose else None
-    snapshots = FiniteSnapshots(work.params)
-    record = _IterationRecorder(work, state, snapshots, hook, scorer, log)
-    warnings = []
-    hook.begin_step()
-    try:
-        # A trial step of the line search may overflow; scipy backs off from an inf loss,
-        # and a non-finite result is caught below, by value.
-        with np.errstate(over="ignore", invalid="ignore"):
-            result = minimize_lbfgs(
-                loss_and_gradient,
-                snapshots.start.copy(),
-                settings.max_iter,
-                settings.max_fun,
-                settings.tol,
-                record,
-            )
-    except KeyboardInterrupt:
-        warnings.append(("Training interrupted by user.", UserWarning))
-        result = None
-    hook.close_step()
-    divergence = None
-    if result is not None and not (np.isfinite(result.fun) and np.isfinite(result.x).all()):
-        divergence = _recover(work, state, snapshots, settings, from_scratch)
-        if divergence.nothing_learned:
-            return TrainingResult(state, 0, None, "diverged", divergence, tuple(warnings))
-        warnings.append((divergence.message(), ConvergenceWarning))
-        result = None
-    return _finish(
-        network, work, (X, Y, sample_weight), result, record, state, settings, warnings, divergence
-    )
+    def __call__(self, from_scratch: bool) -> TrainingResult:
+        """Run scipy's L-BFGS-B from the network's weights."""
+        settings, state = self.settings, self.state
+        log = TrainingLog(self.scorer is not None, False) if settings.verbose else None
+        record = _IterationRecorder(self.work, state, self.snapshots, self.hook, self.scorer, log)
+        self.hook.begin_step()
+        try:
+            # A trial step of the line search may overflow; scipy backs off from an inf
+            # loss, and a non-finite result is caught below, by value.
+            with np.errstate(over="ignore", invalid="ignore"):
+                result = minimize_lbfgs(
+                    self.loss_and_gradient,
+                    self.snapshots.start.copy(),
+                    settings.max_iter,
+                    settings.max_fun,
+                    settings.tol,
+                    record,
+                )
+        except KeyboardInterrupt:
+            self.warnings.append(("Training interrupted by user.", UserWarning))
+            result = None
+        self.hook.close_step()
+        if result is not None and not (np.isfinite(result.fun) and np.isfinite(result.x).all()):
+            self._recover(from_scratch)
+            if self.divergence.nothing_learned:
+                return TrainingResult(
+                    state, 0, None, "diverged", self.divergence, tuple(self.warnings)
+                )
+            result = None
+        return self._finish(result, record.stopped)
 
+    def _recover(self, from_scratch: bool) -> None:
+        """After a non-finite result: keep the last finite iterate, or the start."""
+        state = self.state
+        state.loss_curve = [loss for loss in state.loss_curve if np.isfinite(loss)]
+        n_done = len(state.loss_curve)
+        self.divergence = recover_from_divergence(
+            self.work,
+            self.snapshots.latest(n_done),
+            self.snapshots.start,
+            n_done + 1,
+            "iteration",
+            None,
+            from_scratch=from_scratch,
+            best_epoch=best_validation_epoch(state, self.settings.stops_early),
+            advice=self.settings.divergence_advice(),
+        )
+        if not self.divergence.nothing_learned:
+            state.optimizer_state = None
+            self.warnings.append((self.divergence.message(), ConvergenceWarning))
 
-def _recover(work, state, snapshots, settings, from_scratch):
-    """The iterate kept after a non-finite result: the last finite one, or the start."""
-    state.loss_curve = [loss for loss in state.loss_curve if np.isfinite(loss)]
-    n_done = len(state.loss_curve)
-    divergence = recover_from_divergence(
-        work,
-        snapshots.latest(n_done),
-        snapshots.start,
-        n_done + 1,
-        "iteration",
-        None,
-        from_scratch=from_scratch,
-        best_epoch=best_validation_epoch(state, settings.stops_early),
-        advice=settings.divergence_advice(),
-    )
-    if not divergence.nothing_learned:
-        state.optimizer_state = None
-    return divergence
-
-
-def _finish(network, work, data, result, record, state, settings, warnings, divergence):
-    """Copy the weights reached into ``network``; the result record of the run."""
-    if result is not None:
-        work.params[...] = result.x
-        n_iter = min(result.nit, settings.max_iter)
-        loss = float(result.fun)
-        reason = "callback" if record.stopped else "converged"
-        if result.status != 0 and not record.stopped:
-            reason = "lbfgs_stopped"
-            warnings.append(
-                (
+    def _finish(self, result, stopped_by_hook: bool) -> TrainingResult:
+        """Copy the weights reached into the network; the result record of the run."""
+        work, state = self.work, self.state
+        if result is not None:
+            work.params[...] = result.x
+            n_iter = min(result.nit, self.settings.max_iter)
+            loss = float(result.fun)
+            reason = "callback" if stopped_by_hook else "converged"
+            if result.status != 0 and not stopped_by_hook:
+                reason = "lbfgs_stopped"
+                message = (
                     f"lbfgs failed to converge after {n_iter} iteration(s) "
                     f"(status={result.status}): {result.message}. Increase max_iter or "
-                    "max_fun, or scale the data (e.g. StandardScaler).",
-                    ConvergenceWarning,
+                    "max_fun, or scale the data (e.g. StandardScaler)."
                 )
-            )
-    else:  # interrupted or diverged: the loss of the weights kept
-        n_iter = len(state.loss_curve)
-        reason = "diverged" if divergence is not None else "interrupted"
-        with np.errstate(over="ignore", invalid="ignore"):
-            loss = work.loss_and_gradient(*data, settings.alpha)
-    network.params[...] = work.params
-    state.best_loss = min([loss, *state.loss_curve])
-    return TrainingResult(state, n_iter, loss, reason, divergence, tuple(warnings))
+                self.warnings.append((message, ConvergenceWarning))
+        else:  # interrupted or diverged: the loss of the weights kept
+            n_iter = len(state.loss_curve)
+            reason = "diverged" if self.divergence is not None else "interrupted"
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = work.loss_and_gradient(*self.data, self.settings.alpha)
+        self.network.params[...] = work.params
+        state.best_loss = min([loss, *state.loss_curve])
+        return TrainingResult(state, n_iter, loss, reason, self.divergence, tuple(self.warnings))

@@ -134,7 +134,7 @@ class StochasticRun:
         if settings.verbose:  # the header once per fit, and once for a run of partial_fit calls
             header = not one_epoch or not state.loss_curve
             self.log = TrainingLog(self.scorer is not None, learning_rate=True, header=header)
-        reason = "max_iter"
+        reason = None
         try:
             for _ in range(settings.max_iter):
                 reason = self._epoch(from_scratch, one_epoch)
