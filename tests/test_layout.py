@@ -2,8 +2,8 @@
 
 The floors (``docs/architecture.md``)::
 
-    estimators   _base, _regressor, _classifier (and the side rooms built on them)
-    training     _training (stochastic and L-BFGS loops), _rules, _records
+    estimators   _base, _regressor, _classifier, _checks (and the side rooms on them)
+    training     _training (the stochastic loop), _lbfgs, _rules, _records
     core         _network, _optimizers, _epoch, _callbacks, _training_log
     bottom       _losses, _activations
 
@@ -22,7 +22,7 @@ MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
 
 ESTIMATORS = {"_base", "_regressor", "_classifier", "_checks"}
 TRAINING = {"_training", "_lbfgs", "_rules", "_records"}
-CORE = {"_network", "_optimizers", "_epoch", "_callbacks", "_training_log", "_ops"}
+CORE = {"_network", "_optimizers", "_epoch", "_callbacks", "_training_log"}
 BOTTOM = {"_losses", "_activations"}
 # What each floor may import from the package: its own floor's modules and those below.
 ALLOWED = {
