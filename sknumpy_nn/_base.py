@@ -10,6 +10,7 @@ gives the same model.
 
 import warnings
 from abc import ABCMeta, abstractmethod
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +31,7 @@ from ._checks import (
     layer_sizes,
     validation_set,
 )
+from ._docstrings import fill_docstring
 from ._network import Network
 from ._records import TrainingSettings, TrainingState
 from ._rules import ValidationScorer, split_validation
@@ -144,6 +146,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # ----------------------------------------------------------------- public API
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_docstring
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data ``X`` and targets ``y``.
 
@@ -155,34 +158,7 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             The targets (class labels in classification, real numbers in regression).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; ``None`` weighs every sample equally.
-        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
-            Validation data, checked like ``predict``'s input (the features seen in ``X``).
-            When given, ``X`` is trained on whole (no ``validation_fraction`` split) and,
-            after every epoch (every iteration with 'lbfgs'), the model is scored on the
-            validation data: ``validation_scores_``, ``validation_loss_curve_`` and
-            ``best_validation_score_`` record it.
-
-            - With ``early_stopping=True`` (sgd, adam), the validation score decides when
-              to stop, and the weights of the best-scoring epoch are restored at the end,
-              exactly as with the split.
-            - With ``early_stopping=False``, or with 'lbfgs' (whose ``early_stopping`` has
-              no effect, as in scikit-learn), the scores are only recorded: they never stop
-              training (the training loss does, as without validation data), and the model
-              keeps its final weights, not the best-scoring ones. Scikit-learn's
-              ``HistGradientBoosting*`` refuse ``X_val`` without early stopping; here it
-              gives learning curves.
-
-            Under cross-validation (e.g. ``GridSearchCV`` with metadata routing), an
-            ``X_val`` with exactly as many rows as ``X`` is taken for per-sample metadata
-            and split along with ``X``: give a validation set of another size.
-        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_outputs), default=None
-            Targets of ``X_val``, checked like ``y``: known classes only (classifier),
-            numbers with as many outputs as ``y``, non-negative for ``loss='poisson'``
-            (regressor). Required with ``X_val`` and only with it.
-        sample_weight_val : array-like of shape (n_val_samples,), default=None
-            Non-negative weights of the validation samples, used by the validation score
-            and loss; ``None`` weighs them equally. Only with ``X_val``.
-
+        {validation_parameters}
         Returns
         -------
         self : object
@@ -195,13 +171,10 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Validated forward pass; the output layer's activation can be overridden."""
         X = checked_input(self, X)
         # Overflow is checked by value, with a message instead of NumPy's warning.
+        output_activation = output_activation or self.out_activation_
         with np.errstate(over="ignore", invalid="ignore"):
             output = _network.predict(
-                X,
-                self.coefs_,
-                self.intercepts_,
-                self.activation,
-                output_activation or self.out_activation_,
+                X, self.coefs_, self.intercepts_, self.activation, output_activation
             )
         return check_finite_output(output)
 
@@ -214,7 +187,8 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, y, sample_weight, incremental: bool, validation_data=(None, None, None)):
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, Y, sample_weight = self._training_data(X, y, sample_weight, incremental, first_pass)
-        validation = validation_set(self._encode_validation, Y.shape[1], *validation_data)
+        encode = partial(self._encode_target, incremental=True, reset=False)
+        validation = validation_set(encode, Y.shape[1], *validation_data)
         network = self._network(X, Y)
         random_state = check_random_state(self.random_state)
         if first_pass:
@@ -284,9 +258,6 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "be ignored."
             )
         return (X.tocsr() if sp.issparse(X) else X), Y, sample_weight  # batches: row slices
-
-    def _encode_validation(self, X_val, y_val):
-        return self._encode_target(X_val, y_val, incremental=True, reset=False)
 
     def _network(self, X, Y) -> Network:
         """The network for this data and these parameters, its weights not yet set."""

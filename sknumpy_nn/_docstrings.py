@@ -152,9 +152,44 @@ loss_ : float
         Output activation."""
 
 
-def fill_docstring(cls):
-    """Class decorator: substitute the shared fragments into ``cls.__doc__``."""
-    cls.__doc__ = cls.__doc__.replace("{parameters}", PARAMETERS).replace(
-        "{attributes}", ATTRIBUTES
+# fit's validation-data parameters, indented for a method's docstring.
+VALIDATION_PARAMETERS = """\
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Validation data, checked like ``predict``'s input (the features seen in ``X``).
+            When given, ``X`` is trained on whole (no ``validation_fraction`` split) and,
+            after every epoch (every iteration with 'lbfgs'), the model is scored on the
+            validation data: ``validation_scores_``, ``validation_loss_curve_`` and
+            ``best_validation_score_`` record it.
+
+            - With ``early_stopping=True`` (sgd, adam), the validation score decides when
+              to stop, and the weights of the best-scoring epoch are restored at the end,
+              exactly as with the split.
+            - With ``early_stopping=False``, or with 'lbfgs' (whose ``early_stopping`` has
+              no effect, as in scikit-learn), the scores are only recorded: they never stop
+              training (the training loss does, as without validation data), and the model
+              keeps its final weights, not the best-scoring ones. Scikit-learn's
+              ``HistGradientBoosting*`` refuse ``X_val`` without early stopping; here it
+              gives learning curves.
+
+            Under cross-validation (e.g. ``GridSearchCV`` with metadata routing), an
+            ``X_val`` with exactly as many rows as ``X`` is taken for per-sample metadata
+            and split along with ``X``: give a validation set of another size.
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_outputs), default=None
+            Targets of ``X_val``, checked like ``y``: known classes only (classifier),
+            numbers with as many outputs as ``y``, non-negative for ``loss='poisson'``
+            (regressor). Required with ``X_val`` and only with it.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Non-negative weights of the validation samples, used by the validation score
+            and loss; ``None`` weighs them equally. Only with ``X_val``.
+
+"""
+
+
+def fill_docstring(documented):
+    """Decorator: substitute the shared fragments into a class's or function's docstring."""
+    documented.__doc__ = (
+        documented.__doc__.replace("{parameters}", PARAMETERS)
+        .replace("{attributes}", ATTRIBUTES)
+        .replace("        {validation_parameters}\n", VALIDATION_PARAMETERS)
     )
-    return cls
+    return documented

@@ -149,6 +149,11 @@ def test_sizes_a_newcomer_can_hold(module):
     assert not too_big, "\n".join(too_big)
 
 
+def test_the_estimator_base_fits_in_300_lines_all_told():
+    # Docstrings and comments included: the estimator translates, it does not train.
+    assert len((PACKAGE / "_base.py").read_text().splitlines()) <= 300
+
+
 def test_code_lines_skip_blanks_comments_and_docstrings():
     source = '"""Doc."""\n\n# comment\ndef f(x):\n    """Doc\n    more."""\n    return x  # why\n'
     assert code_lines(source) == {4, 7}
