@@ -13,7 +13,7 @@ from . import _network
 from ._network import Network
 from ._optimizers import minimize_lbfgs
 from ._records import TrainingResult
-from ._rules import FiniteSnapshots, best_validation_epoch, log_row, recover_from_divergence
+from ._rules import FiniteSnapshots, log_row, recover_from_divergence
 from ._training_log import TrainingLog
 
 # L-BFGS's full-batch gradient is accumulated over row blocks of this size: a block's
@@ -121,20 +121,10 @@ class LbfgsRun:
         """After a non-finite result: keep the last finite iterate, or the start."""
         state = self.state
         state.loss_curve = [loss for loss in state.loss_curve if np.isfinite(loss)]
-        n_done = len(state.loss_curve)
         self.divergence = recover_from_divergence(
-            self.work,
-            self.snapshots.latest(n_done),
-            self.snapshots.start,
-            n_done + 1,
-            "iteration",
-            None,
-            from_scratch=from_scratch,
-            best_epoch=best_validation_epoch(state, self.settings.stops_early),
-            advice=self.settings.divergence_advice(),
+            self.work, self.snapshots, state, self.settings, "iteration", None, from_scratch
         )
         if not self.divergence.nothing_learned:
-            state.optimizer_state = None
             self.warnings.append((self.divergence.message(), ConvergenceWarning))
 
     def _finish(self, result, stopped_by_hook: bool) -> TrainingResult:

@@ -163,31 +163,36 @@ class FiniteSnapshots:
 
 
 def recover_from_divergence(
-    network, snapshots, start, failed: int, step: str, check, *, from_scratch, best_epoch, advice
+    network, snapshots, state, settings, step: str, check, from_scratch: bool
 ) -> DivergenceReport:
     """Put back the last usable finite weights into ``network``; report what was kept.
 
-    Step ``failed`` (an epoch or iteration, counted from 1 over the whole loss curve) was
-    non-finite. ``snapshots`` are ``(step number, weights)``, latest first; ``start`` (shape
-    ``(n_params,)``) the weights the run began with; ``best_epoch`` and ``advice`` go into
-    the report. ``check(network)``, if not None, says whether the weights put back are
-    usable (finite weights can still overflow on the training data); else the first
-    snapshot is. With none usable the run keeps ``start`` -- unless it began from scratch
-    and early stopping has no best epoch to restore: then it learned nothing
-    (``nothing_learned``), and the estimator raises rather than return random weights as
-    if they were a model.
+    The step (``"epoch"`` or ``"iteration"``) after the last of ``state.loss_curve`` was
+    non-finite. ``snapshots`` (a :class:`FiniteSnapshots`) holds this run's last finite
+    weights and the ones it began with. ``check(network)``, if not None, says whether the
+    weights put back are usable (finite weights can still overflow on the training data);
+    else the latest snapshot is. With none usable the run keeps its starting weights --
+    unless it began from scratch and early stopping has no best epoch to restore: then it
+    learned nothing (``nothing_learned``), and the estimator raises rather than return
+    random weights as if they were a model. Otherwise the optimizer's state, whose moments
+    hold the non-finite values, is dropped from ``state``.
     """
+    n_done = len(state.loss_curve)
+    best_epoch = best_validation_epoch(state, settings.stops_early)
     kept = None
-    for number, params in snapshots:
+    for number, params in snapshots.latest(n_done):
         network.params[...] = params
         if check is None or check(network):
             kept = f"from the end of {step} {number} (the last finite on the training data)"
             break
     nothing_learned = kept is None and best_epoch is None and from_scratch
     if kept is None and not nothing_learned:
-        network.params[...] = start
+        network.params[...] = snapshots.start
         kept = "this call started from (the model's earlier ones)"
-    return DivergenceReport(step, failed, kept, best_epoch, nothing_learned, advice)
+    if not nothing_learned:
+        state.optimizer_state = None
+    advice = settings.divergence_advice()
+    return DivergenceReport(step, n_done + 1, kept, best_epoch, nothing_learned, advice)
 
 
 def split_validation(X, Y, sample_weight, fraction: float, stratify, random_state):

@@ -207,7 +207,7 @@ class StochasticRun:
 
     def _recover(self, from_scratch: bool) -> None:
         """After a non-finite epoch: keep the last weights that are finite on the data."""
-        epoch, n_done = self.epoch, len(self.state.loss_curve)
+        epoch = self.epoch
 
         def usable(network) -> bool:
             with np.errstate(over="ignore", invalid="ignore"):
@@ -215,16 +215,7 @@ class StochasticRun:
             return bool(np.isfinite(loss))
 
         self.divergence = recover_from_divergence(
-            self.network,
-            self.snapshots.latest(n_done),
-            self.snapshots.start,
-            n_done + 1,
-            "epoch",
-            usable,
-            from_scratch=from_scratch,
-            best_epoch=best_validation_epoch(self.state, self.settings.stops_early),
-            advice=self.settings.divergence_advice(),
+            self.network, self.snapshots, self.state, self.settings, "epoch", usable, from_scratch
         )
         if not self.divergence.nothing_learned:
-            self.state.optimizer_state = None  # its moments hold the non-finite values
             self.warnings.append((self.divergence.message(), ConvergenceWarning))

@@ -135,48 +135,47 @@ def test_snapshots_keep_the_last_two_finite_weights():
 
 def test_recovery_skips_weights_that_fail_the_check_and_reports_them():
     network = fresh_network()
-    start = network.params.copy()
-    good, bad = np.full_like(start, 0.1), np.full_like(start, 0.2)
+    snapshots = FiniteSnapshots(network.params)
+    good, bad = np.full_like(network.params, 0.1), np.full_like(network.params, 0.2)
+    snapshots.keep(good)
+    snapshots.keep(bad)
+    state = TrainingState(loss_curve=[3.0, 2.0, 1.5, 1.2], optimizer_state={"t": 4})
     report = recover_from_divergence(
         network,
-        [(4, bad), (3, good)],
-        start,
-        5,
+        snapshots,
+        state,
+        settings(solver="sgd"),
         "epoch",
         lambda net: net.params[0] == 0.1,
-        from_scratch=True,
-        best_epoch=None,
-        advice="scale the data",
+        True,
     )
     assert_array_equal(network.params, good)
-    assert not report.nothing_learned
+    assert not report.nothing_learned and state.optimizer_state is None
     message = report.message()
     assert "Training diverged in epoch 5" in message
     assert "from the end of epoch 3" in message
+    assert "smaller learning_rate_init" in message
 
 
 @pytest.mark.parametrize("from_scratch", [True, False])
 def test_recovery_with_nothing_usable(from_scratch):
     network = fresh_network()
     start = network.params.copy()
+    snapshots = FiniteSnapshots(start)
+    network.params[...] = np.inf
+    state = TrainingState(optimizer_state={"t": 1})
     report = recover_from_divergence(
-        network,
-        [],
-        start,
-        1,
-        "iteration",
-        None,
-        from_scratch=from_scratch,
-        best_epoch=None,
-        advice="scale the data",
+        network, snapshots, state, settings(solver="lbfgs"), "iteration", None, from_scratch
     )
     assert report.nothing_learned is from_scratch
     if from_scratch:
         assert report.message().startswith("Solver produced non-finite parameter weights.")
         assert "in the first iteration, before anything was learned" in report.message()
+        assert state.optimizer_state == {"t": 1}
     else:
         assert_array_equal(network.params, start)
         assert "this call started from" in report.message()
+        assert state.optimizer_state is None
 
 
 # ------------------------------------------------------------------------- records
