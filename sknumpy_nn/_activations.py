@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._ops import apply, clip, finfo, multiply_by_mask, positive_indicator, row_max, row_sum
+
 
 class HiddenActivation(NamedTuple):
     """A hidden-layer activation as a (function, derivative) pair.
@@ -51,7 +53,7 @@ def _logistic(Z: np.ndarray) -> None:
     # 1 / (1 + exp(-Z)) as (1 + tanh(Z / 2)) / 2: tanh never overflows, and NumPy's
     # vectorised tanh is several times faster than scipy's expit.
     Z *= 0.5
-    np.tanh(Z, out=Z)
+    apply("tanh", Z, out=Z)
     Z *= 0.5
     Z += 0.5
 
@@ -62,7 +64,7 @@ def _logistic_derivative(A: np.ndarray, delta: np.ndarray) -> None:
 
 
 def _tanh(Z: np.ndarray) -> None:
-    np.tanh(Z, out=Z)
+    apply("tanh", Z, out=Z)
 
 
 def _tanh_derivative(A: np.ndarray, delta: np.ndarray) -> None:
@@ -70,13 +72,13 @@ def _tanh_derivative(A: np.ndarray, delta: np.ndarray) -> None:
 
 
 def _relu(Z: np.ndarray) -> None:
-    np.maximum(Z, 0, out=Z)
+    apply("maximum", Z, 0, out=Z)
 
 
 def _relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     # relu's output is 0 exactly where its slope is 0, so the output alone tells. Multiplying
     # by the mask is several times faster than assigning through it (delta[A == 0] = 0).
-    np.multiply(delta, A > 0, out=delta)
+    multiply_by_mask(delta, A > 0)
 
 
 _LEAKY_SLOPE = 0.01
@@ -85,12 +87,12 @@ _LEAKY_SLOPE = 0.01
 # NumPy's masked ufuncs (where=) are ~10x slower than a full pass here, so both functions
 # below do the arithmetic on every element instead.
 def _leaky_relu(Z: np.ndarray) -> None:
-    np.maximum(Z, Z * _LEAKY_SLOPE, out=Z)
+    apply("maximum", Z, Z * _LEAKY_SLOPE, out=Z)
 
 
 def _leaky_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     # The output has the sign of the input. At 0 the slope is the left one, as for relu.
-    slope = np.greater(A, 0, out=np.empty_like(A))  # 1 or 0, in A's dtype
+    slope = positive_indicator(A)  # 1 or 0, in A's dtype
     slope *= 1 - _LEAKY_SLOPE
     slope += _LEAKY_SLOPE
     delta *= slope
@@ -98,15 +100,15 @@ def _leaky_relu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
 
 def _elu(Z: np.ndarray) -> None:
     # expm1 of the negative part only: exp never sees a large positive number.
-    negative_part = np.minimum(Z, 0)
-    np.expm1(negative_part, out=negative_part)
-    np.maximum(Z, 0, out=Z)
+    negative_part = apply("minimum", Z, 0)
+    apply("expm1", negative_part, out=negative_part)
+    apply("maximum", Z, 0, out=Z)
     Z += negative_part
 
 
 def _elu_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     # g' is 1 where A > 0 and exp(Z) = A + 1 where A <= 0: both are 1 + min(A, 0).
-    slope = np.minimum(A, 0)
+    slope = apply("minimum", A, 0)
     slope += 1
     delta *= slope
 
@@ -115,20 +117,20 @@ def _softplus(Z: np.ndarray) -> None:
     # log(1 + exp(Z)) as max(Z, 0) + log1p(exp(-|Z|)): exp never sees a positive number, so
     # nothing overflows, and log1p keeps the digits of a tiny exp(Z). (It is what
     # np.logaddexp(0, Z) computes, at a ninth of its time.)
-    tail = np.abs(Z)
-    np.negative(tail, out=tail)
-    np.exp(tail, out=tail)
-    np.log1p(tail, out=tail)
-    np.maximum(Z, 0, out=Z)
+    tail = apply("abs", Z)
+    apply("negative", tail, out=tail)
+    apply("exp", tail, out=tail)
+    apply("log1p", tail, out=tail)
+    apply("maximum", Z, 0, out=Z)
     Z += tail
 
 
 def _softplus_derivative(A: np.ndarray, delta: np.ndarray) -> None:
     # g' = sigmoid(Z) = 1 - exp(-A), as -expm1(-A): exact even where A is tiny.
-    slope = np.negative(A)
-    np.expm1(slope, out=slope)
+    slope = apply("negative", A)
+    apply("expm1", slope, out=slope)
     delta *= slope
-    np.negative(delta, out=delta)
+    apply("negative", delta, out=delta)
 
 
 _GELU_SCALE = float(np.sqrt(2 / np.pi))
@@ -141,17 +143,17 @@ _GELU_CLIP = 10.0
 
 def _gelu_tanh(clipped: np.ndarray) -> np.ndarray:
     """``tanh(sqrt(2 / pi) * (z + 0.044715 z^3))`` of a clipped ``Z``, in a new array."""
-    inner = np.square(clipped)
+    inner = apply("square", clipped)
     inner *= _GELU_CUBIC
     inner += 1
     inner *= clipped
     inner *= _GELU_SCALE
-    return np.tanh(inner, out=inner)
+    return apply("tanh", inner, out=inner)
 
 
 def _gelu(Z: np.ndarray) -> None:
     # The tanh approximation: 0.5 z (1 + tanh(sqrt(2 / pi) (z + 0.044715 z^3))).
-    half_gate = _gelu_tanh(np.clip(Z, -_GELU_CLIP, _GELU_CLIP))
+    half_gate = _gelu_tanh(clip(Z, -_GELU_CLIP, _GELU_CLIP))
     half_gate += 1
     half_gate *= 0.5
     Z *= half_gate
@@ -160,9 +162,9 @@ def _gelu(Z: np.ndarray) -> None:
 def _gelu_derivative(Z: np.ndarray, delta: np.ndarray) -> None:
     # g' = 0.5 (1 + t) + 0.5 z (1 - t^2) sqrt(2 / pi) (1 + 3 * 0.044715 z^2), t the tanh
     # above. The output does not determine z (g is not monotonic), so this one reads Z.
-    clipped = np.clip(Z, -_GELU_CLIP, _GELU_CLIP)
+    clipped = clip(Z, -_GELU_CLIP, _GELU_CLIP)
     t = _gelu_tanh(clipped)
-    slope = np.square(clipped)
+    slope = apply("square", clipped)
     slope *= 3 * _GELU_CUBIC
     slope += 1
     slope *= _GELU_SCALE
@@ -313,16 +315,17 @@ def hidden_activation(activation) -> HiddenActivation:
 
 def _softmax(Z: np.ndarray) -> None:
     # Subtracting the row maximum is the log-sum-exp trick: exp never overflows.
-    Z -= Z.max(axis=1, keepdims=True)
-    np.exp(Z, out=Z)
-    Z /= Z.sum(axis=1, keepdims=True)
+    Z -= row_max(Z)
+    apply("exp", Z, out=Z)
+    Z /= row_sum(Z)
 
 
 def _exp(Z: np.ndarray) -> None:
     # Capped at sqrt(max float): far beyond any count, yet sums and squares of such outputs
     # still stay finite, so a wild L-BFGS trial step yields a large loss, not an overflow.
-    np.minimum(Z, 0.5 * np.log(np.finfo(Z.dtype).max), out=Z)
-    np.exp(Z, out=Z)
+    cap = 0.5 * np.log(finfo(Z).max)  # in Z's precision for NumPy, as before
+    apply("minimum", Z, cap if type(Z) is np.ndarray else float(cap), out=Z)
+    apply("exp", Z, out=Z)
 
 
 OUTPUT_ACTIVATIONS: dict[str, Callable[[np.ndarray], None]] = {
@@ -349,8 +352,8 @@ def log_output(Z: np.ndarray, output_activation: str) -> np.ndarray:
         ``log(g(Z))``, finite wherever ``Z`` is finite (no ``log(0)``).
     """
     if output_activation == "softmax":
-        shifted = Z - Z.max(axis=1, keepdims=True)
-        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        shifted = Z - row_max(Z)
+        return shifted - apply("log", row_sum(apply("exp", shifted)))
     if output_activation == "logistic":
-        return -np.logaddexp(0, -Z)
+        return -apply("logaddexp", -Z, 0)
     raise ValueError(f"log_output is defined for logistic and softmax, got {output_activation!r}")

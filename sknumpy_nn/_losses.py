@@ -14,7 +14,8 @@ from functools import partial
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import xlogy
+
+from ._ops import apply, clip, finfo, row_dot, row_sum, sum_of_products, total, xlogy
 
 
 class Loss(NamedTuple):
@@ -46,61 +47,62 @@ class Loss(NamedTuple):
 
 
 def _half_squared_error(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
-    per_sample = np.einsum("ij,ij->i", residual, residual)
+    per_sample = row_dot(residual, residual)
     per_sample *= 0.5
     return per_sample
 
 
 def _half_squared_error_total(residual: np.ndarray) -> float:
-    return 0.5 * float(np.vdot(residual, residual))
+    return 0.5 * sum_of_products(residual, residual)
 
 
 def _clipped_log(P: np.ndarray) -> np.ndarray:
     # Clipped as sklearn clips, so a saturated output costs -log(eps) rather than inf.
-    eps = np.finfo(P.dtype).eps
-    return np.log(np.clip(P, eps, 1 - eps, out=P))
+    eps = finfo(P).eps
+    return apply("log", clip(P, eps, 1 - eps, out=P))
 
 
 def _binary_log_loss(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
     # Y holds 0/1 indicators, so the probability given to the observed outcome, P if Y = 1
     # and 1 - P if Y = 0, is 1 - |A - Y|: one expression instead of two logs per entry.
-    observed = np.abs(residual)
-    np.subtract(1, observed, out=observed)
-    return -_clipped_log(observed).sum(axis=1)
+    observed = apply("abs", residual)
+    apply("negative", observed, out=observed)
+    observed += 1  # 1 - |A - Y|, rounded as 1 - x is
+    return -row_sum(_clipped_log(observed), keepdims=False)
 
 
 def _log_loss(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
     # Y is one-hot: only the probability of each sample's own class enters the loss.
-    return -_clipped_log(np.einsum("ij,ij->i", Y, A))
+    return -_clipped_log(row_dot(Y, A))
 
 
 def _half_poisson_deviance(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
     # y log(y / A) as y log(y) - y log(A): y / A would overflow for a tiny A. A is exp(Z) > 0
     # in exact arithmetic; the floor keeps log(A) finite where exp underflowed to 0.
-    log_A = np.log(np.maximum(A, np.finfo(A.dtype).tiny))
-    return (xlogy(Y, Y) - Y * log_A - Y + A).sum(axis=1)
+    log_A = apply("log", apply("maximum", A, finfo(A).smallest_normal))
+    return row_sum(xlogy(Y, Y) - Y * log_A - Y + A, keepdims=False)
 
 
 def _half_huber_factors(residual: np.ndarray, delta: float) -> tuple[np.ndarray, np.ndarray]:
     # 0.5 r^2 within the threshold and delta (|r| - delta / 2) beyond it are both
     # c (|r| - c / 2) with c = min(|r|, delta): one expression, no branch per entry.
-    magnitude = np.abs(residual)
-    clipped = np.minimum(magnitude, delta)
+    magnitude = apply("abs", residual)
+    clipped = apply("minimum", magnitude, delta)
     magnitude -= 0.5 * clipped
     return clipped, magnitude
 
 
 def _half_huber(Y: np.ndarray, A: np.ndarray, residual: np.ndarray, *, delta: float):
-    return np.einsum("ij,ij->i", *_half_huber_factors(residual, delta))
+    return row_dot(*_half_huber_factors(residual, delta))
 
 
 def _half_huber_total(residual: np.ndarray, *, delta: float) -> float:
-    return float(np.vdot(*_half_huber_factors(residual, delta)))
+    return sum_of_products(*_half_huber_factors(residual, delta))
 
 
 def _half_huber_delta(residual: np.ndarray, out: np.ndarray, *, delta: float) -> None:
     # The slope is the residual within the threshold and +-delta beyond it.
-    np.clip(residual, -delta, delta, out=out)
+    clip(residual, -delta, delta, out=out)
 
 
 def huber_loss(delta: float) -> Loss:
@@ -128,16 +130,16 @@ def huber_loss(delta: float) -> Loss:
 
 
 def _absolute_error(Y: np.ndarray, A: np.ndarray, residual: np.ndarray) -> np.ndarray:
-    return np.abs(residual).sum(axis=1)
+    return row_sum(apply("abs", residual), keepdims=False)
 
 
 def _absolute_error_total(residual: np.ndarray) -> float:
-    return float(np.abs(residual).sum())
+    return total(apply("abs", residual))
 
 
 def _absolute_error_delta(residual: np.ndarray, out: np.ndarray) -> None:
     # sign(0) = 0: a subgradient where the output hits its target exactly.
-    np.sign(residual, out=out)
+    apply("sign", residual, out=out)
 
 
 # The regressor's `loss` options; "huber" is listed at its default threshold, the regressor
@@ -184,5 +186,5 @@ def weighted_loss_sum(
         return loss.total(residual)
     per_sample = loss.sample_loss(Y, A, residual)
     if sample_weight is None:
-        return float(per_sample.sum())
+        return total(per_sample)
     return float(per_sample @ sample_weight)

@@ -5,7 +5,7 @@ The floors (``docs/architecture.md``)::
     estimators   _base, _regressor, _classifier, _checks (and the side rooms on them)
     training     _training (the stochastic loop), _lbfgs, _rules, _records
     core         _network, _optimizers, _epoch, _callbacks, _training_log
-    bottom       _losses, _activations
+    bottom       _losses, _activations, _ops (the namespace helpers they compute with)
 
 Sizes are counted in code lines: not blank, not comments, not docstrings.
 """
@@ -23,7 +23,7 @@ MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
 ESTIMATORS = {"_base", "_regressor", "_classifier", "_checks"}
 TRAINING = {"_training", "_lbfgs", "_rules", "_records"}
 CORE = {"_network", "_optimizers", "_epoch", "_callbacks", "_training_log"}
-BOTTOM = {"_losses", "_activations"}
+BOTTOM = {"_losses", "_activations", "_ops"}
 # What each floor may import from the package: its own floor's modules and those below.
 ALLOWED = {
     "training": TRAINING | CORE | BOTTOM,
