@@ -19,30 +19,33 @@ from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg.blas import get_blas_funcs
 
 from ._activations import OUTPUT_ACTIVATIONS, HiddenActivation, hidden_activation
 from ._losses import LOSSES, Loss, weighted_loss_sum
+from ._ops import (
+    apply,
+    axpy_for,
+    column_sums_into,
+    copy_into,
+    empty,
+    from_host,
+    matmul_into,
+    namespace,
+    ones,
+    reshape,
+    rows_of,
+    sum_of_products,
+    total,
+)
 
 
 def _dot(A, B: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out[...] = A @ B`` without a temporary when ``A`` is dense."""
-    if sp.issparse(A):
+    if sp.issparse(A) or type(out) is not np.ndarray:
         out[...] = A @ B
     else:
         np.dot(A, B, out=out)
     return out
-
-
-def _matmul(A: np.ndarray, B: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out[...] = A @ B`` for dense operands, by the faster of NumPy's two BLAS paths.
-
-    ``np.matmul`` is up to 1.5x faster than ``np.dot`` on tall-thin products (a forward
-    pass over many rows), ``np.dot`` several times faster on outer products (``B`` a row).
-    """
-    if B.shape[0] == 1:
-        return np.dot(A, B, out=out)
-    return np.matmul(A, B, out=out)
 
 
 def unpack(flat: np.ndarray, layer_sizes: list[int]) -> tuple[list, list]:
@@ -62,7 +65,7 @@ def unpack(flat: np.ndarray, layer_sizes: list[int]) -> tuple[list, list]:
     """
     coefs, intercepts, start = [], [], 0
     for fan_in, fan_out in pairwise(layer_sizes):
-        coefs.append(flat[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+        coefs.append(reshape(flat[start : start + fan_in * fan_out], (fan_in, fan_out)))
         start += fan_in * fan_out
     for fan_out in layer_sizes[1:]:
         intercepts.append(flat[start : start + fan_out])
@@ -130,16 +133,16 @@ def forward(
         if i == 0 and sp.issparse(A):  # only the input can be sparse
             _dot(A, W, out=Z)
         else:
-            _matmul(A, W, out=Z)
+            matmul_into(A, W, out=Z)
         Z += b
         if i == last:
             OUTPUT_ACTIVATIONS[output_activation](Z)
         else:
             if pre_activations is not None:
-                np.copyto(pre_activations[i], Z)
+                copy_into(Z, pre_activations[i])
             hidden.forward(Z)
             if masks is not None and masks[i] is not None:
-                Z = np.multiply(Z, masks[i], out=dropped[i])
+                Z = apply("multiply", Z, masks[i], out=dropped[i])
         A = Z
         layer_inputs.append(A)
     return layer_inputs
@@ -166,20 +169,22 @@ def predict(X, coefs: list, intercepts: list, activation, output_activation: str
     """
     # NumPy's promotion, as scikit-learn's MLP gives: a float32 model keeps float64 input
     # in float64, and float32 input to a float32 model stays float32.
-    dtype = np.result_type(X.dtype, *coefs, *intercepts)
+    like = coefs[0]
+    dtype = namespace(like).result_type(X.dtype, *(a.dtype for a in coefs + intercepts))
     hidden = hidden_activation(activation)
     n_samples = X.shape[0]
-    result = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
+    result = empty((n_samples, coefs[-1].shape[1]), like, dtype)
     # Rows in blocks: the hidden activations of one block at a time, so memory stays
     # bounded by the block whatever the number of rows (a row's output does not depend on
     # the others).
     block = max(1, min(n_samples, PREDICT_BLOCK_ROWS))
-    buffers = [np.empty((block, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
+    buffers = [empty((block, W.shape[1]), like, dtype) for W in coefs[:-1]]
     for start in range(0, n_samples, block):
         rows = slice(start, min(start + block, n_samples))
         n_rows = rows.stop - rows.start
-        outputs = [buffer[:n_rows] for buffer in buffers] + [result[rows]]
-        forward(X[rows], coefs, intercepts, hidden, output_activation, outputs)
+        outputs = [rows_of(buffer, slice(n_rows)) for buffer in buffers]
+        outputs.append(rows_of(result, rows))
+        forward(rows_of(X, rows), coefs, intercepts, hidden, output_activation, outputs)
     return result
 
 
@@ -200,22 +205,33 @@ class Network:
     dropout : tuple of float or None, default=None
         Dropout rate in [0, 1) of each hidden layer, applied by :meth:`loss_and_gradient`
         when it is given a ``random_state``; ``None`` (or all zeros) for none.
+    like : array or None, default=None
+        An array of the namespace and device to compute in (``dtype`` then one of that
+        namespace's dtypes); ``None`` for NumPy.
     """
 
-    def __init__(self, layer_sizes: list[int], activation, loss: str | Loss, dtype, dropout=None):
+    def __init__(
+        self, layer_sizes: list[int], activation, loss: str | Loss, dtype, dropout=None, like=None
+    ):
         self.layer_sizes = list(layer_sizes)
         self.activation = activation
         self._hidden = hidden_activation(activation)
         self.dropout = tuple(dropout) if dropout is not None and any(dropout) else None
         self.loss = LOSSES[loss] if isinstance(loss, str) else loss
-        self.dtype = np.dtype(dtype)
-        self.params = np.zeros(n_parameters(self.layer_sizes), dtype=self.dtype)
-        self.grad = np.zeros_like(self.params)
+        n_params = n_parameters(self.layer_sizes)
+        if like is None or type(like) is np.ndarray:
+            self.dtype = np.dtype(dtype)
+            self.params = np.zeros(n_params, dtype=self.dtype)
+        else:  # another namespace: its arrays, on like's device
+            self.dtype = dtype
+            self.params = namespace(like).zeros(n_params, dtype=dtype, device=like.device)
+        self.grad = empty(self.params.shape, self.params)
+        self.grad[...] = 0
         self.coefs, self.intercepts = unpack(self.params, self.layer_sizes)
         self.coef_grads, self.intercept_grads = unpack(self.grad, self.layer_sizes)
         self._n_weights = sum(W.size for W in self.coefs)
         # BLAS y += a * x, in place: one pass for the penalty's gradient.
-        self._axpy = get_blas_funcs("axpy", (self.params,))
+        self._axpy = axpy_for(self.params)
         self._extra_grad: np.ndarray | None = None
         self._views: tuple | None = None
         self._outputs: list[np.ndarray] = []
@@ -234,8 +250,8 @@ class Network:
         factor = 2.0 if self.activation == "logistic" else 6.0
         for W, b in zip(self.coefs, self.intercepts):
             bound = np.sqrt(factor / (W.shape[0] + W.shape[1]))
-            W[...] = random_state.uniform(-bound, bound, W.shape)
-            b[...] = random_state.uniform(-bound, bound, b.shape)
+            W[...] = from_host(random_state.uniform(-bound, bound, W.shape), W)
+            b[...] = from_host(random_state.uniform(-bound, bound, b.shape), b)
 
     def load(self, coefs: list, intercepts: list) -> None:
         """Copy per-layer arrays into the flat vector (so edits a user made are honoured)."""
@@ -261,7 +277,7 @@ class Network:
         def rows(buffers):
             if buffers is None:
                 return None
-            return [None if B is None else B[:n_rows] for B in buffers]
+            return [None if B is None else rows_of(B, slice(n_rows)) for B in buffers]
 
         views = (
             rows(self._outputs),
@@ -276,17 +292,18 @@ class Network:
 
     def _allocate(self, n_rows: int) -> None:
         sizes, hidden_sizes = self.layer_sizes[1:], self.layer_sizes[1:-1]
-        self._outputs = [np.empty((n_rows, size), self.dtype) for size in sizes]
-        self._deltas = [np.empty((n_rows, size), self.dtype) for size in sizes]
-        self._ones = np.ones(n_rows, self.dtype)
+        like = self.params
+        self._outputs = [empty((n_rows, size), like) for size in sizes]
+        self._deltas = [empty((n_rows, size), like) for size in sizes]
+        self._ones = ones(n_rows, like)
         if self._hidden.from_pre_activation:
-            self._pre_activations = [np.empty((n_rows, size), self.dtype) for size in hidden_sizes]
+            self._pre_activations = [empty((n_rows, size), like) for size in hidden_sizes]
         if self.dropout is not None:
             self._masks = [
-                np.empty((n_rows, size), self.dtype) if rate else None
+                empty((n_rows, size), like) if rate else None
                 for size, rate in zip(hidden_sizes, self.dropout)
             ]
-            self._dropped = [None if M is None else np.empty_like(M) for M in self._masks]
+            self._dropped = [None if M is None else empty(M.shape, M) for M in self._masks]
 
     def _draw_masks(self, masks: list, random_state: np.random.RandomState) -> None:
         """Fill each hidden layer's mask with Bernoulli(1 - p) draws divided by 1 - p.
@@ -296,7 +313,11 @@ class Network:
         for mask, rate in zip(masks, self.dropout):
             if mask is not None:
                 # RandomState has no out= for its draws: this one temporary per layer.
-                np.greater_equal(random_state.random_sample(mask.shape), rate, out=mask)
+                draws = random_state.random_sample(mask.shape)
+                if type(mask) is np.ndarray:
+                    np.greater_equal(draws, rate, out=mask)
+                else:  # drawn on the host, as NumPy draws them, then moved
+                    mask[...] = from_host((draws >= rate).astype(np.float64), mask)
                 mask *= 1 / (1 - rate)
 
     def loss_and_gradient(
@@ -337,7 +358,7 @@ class Network:
         """
         n_samples = X.shape[0]
         block_rows = block_rows or n_samples
-        weight_sum = n_samples if sample_weight is None else float(sample_weight.sum())
+        weight_sum = n_samples if sample_weight is None else total(sample_weight)
         if block_rows >= n_samples:
             weighted_loss = self._backprop(
                 X, Y, sample_weight, weight_sum, self.grad, random_state
@@ -350,18 +371,18 @@ class Network:
         coefs = self.params[: self._n_weights]
         if alpha:
             self._axpy(coefs, self.grad[: self._n_weights], a=alpha / weight_sum)
-        return (weighted_loss + 0.5 * alpha * float(np.dot(coefs, coefs))) / weight_sum
+        return (weighted_loss + 0.5 * alpha * sum_of_products(coefs, coefs)) / weight_sum
 
     def _accumulate_blocks(
         self, X, Y, sample_weight, weight_sum, block_rows, random_state
     ) -> float:
         weighted_loss = 0.0
         for start in range(0, X.shape[0], block_rows):
-            rows = slice(start, start + block_rows)
+            rows = slice(start, min(start + block_rows, X.shape[0]))
             weights = None if sample_weight is None else sample_weight[rows]
             target = self.grad if start == 0 else self._block_grad()
             weighted_loss += self._backprop(
-                X[rows], Y[rows], weights, weight_sum, target, random_state
+                rows_of(X, rows), rows_of(Y, rows), weights, weight_sum, target, random_state
             )
             if start > 0:
                 self.grad += target
@@ -369,7 +390,7 @@ class Network:
 
     def _block_grad(self) -> np.ndarray:
         if self._extra_grad is None:
-            self._extra_grad = np.empty_like(self.grad)
+            self._extra_grad = empty(self.grad.shape, self.grad)
         return self._extra_grad
 
     def _output_delta(self, output, Y, sample_weight, weight_sum: float, delta) -> float:
@@ -381,14 +402,14 @@ class Network:
         # Canonical loss-link pairs: d loss / d Z_out is A_out - Y; other losses turn that
         # residual into their derivative. Folding the weights and 1 / sum(weights) into it
         # after the loss makes every later product normalised.
-        np.subtract(output, Y, out=delta)
+        apply("subtract", output, Y, out=delta)
         loss = weighted_loss_sum(self.loss, Y, output, delta, sample_weight)
         if self.loss.output_delta is not None:
             self.loss.output_delta(delta, delta)
         if sample_weight is None:
             delta *= 1.0 / weight_sum
         else:
-            delta *= (sample_weight / weight_sum)[:, np.newaxis]
+            delta *= (sample_weight / weight_sum)[:, None]
         return loss
 
     def _backprop(
@@ -428,9 +449,9 @@ class Network:
         derivative_inputs = pre_activations if hidden.from_pre_activation else outputs
         for i in range(len(self.coefs) - 1, -1, -1):
             _dot(activations[i].T, delta, out=coef_grads[i])
-            np.dot(ones, delta, out=intercept_grads[i])  # column sums; BLAS beats add.reduce
+            column_sums_into(ones, delta, out=intercept_grads[i])
             if i > 0:
-                delta = _matmul(delta, self.coefs[i].T, out=deltas[i - 1])
+                delta = matmul_into(delta, self.coefs[i].T, out=deltas[i - 1])
                 if masks is not None and masks[i - 1] is not None:
                     delta *= masks[i - 1]
                 hidden.derivative(derivative_inputs[i - 1], delta)

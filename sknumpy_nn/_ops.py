@@ -11,6 +11,7 @@ type (a few tens of nanoseconds), so the NumPy path pays almost nothing for the 
 
 import numpy as np
 from array_api_compat import array_namespace
+from scipy.linalg.blas import get_blas_funcs
 from scipy.special import xlogy as scipy_xlogy
 
 
@@ -114,3 +115,87 @@ def xlogy(x, y):
         return scipy_xlogy(x, y)
     xp = array_namespace(x, y)
     return x * xp.log(xp.where(x == 0, xp.ones_like(y), y))
+
+
+def matmul_into(A, B, out):
+    """``out[...] = A @ B`` for dense operands; on NumPy by the faster of its two BLAS paths.
+
+    ``np.matmul`` is up to 1.5x faster than ``np.dot`` on tall-thin products (a forward
+    pass over many rows), ``np.dot`` several times faster on outer products (``B`` a row).
+    """
+    if type(out) is np.ndarray:
+        if B.shape[0] == 1:
+            return np.dot(A, B, out=out)
+        return np.matmul(A, B, out=out)
+    out[...] = A @ B
+    return out
+
+
+def column_sums_into(ones, x, out):
+    """``out[...] = x.sum(axis=0)``; on NumPy as ``ones @ x``, where BLAS beats add.reduce."""
+    if type(out) is np.ndarray:
+        return np.dot(ones, x, out=out)
+    out[...] = array_namespace(x).sum(x, axis=0)
+    return out
+
+
+def copy_into(source, out) -> None:
+    """``out[...] = source``."""
+    if type(out) is np.ndarray:
+        np.copyto(out, source)
+    else:
+        out[...] = source
+
+
+def empty(shape, like, dtype=None):
+    """An uninitialised array of ``shape`` in ``like``'s namespace, device and dtype."""
+    if type(like) is np.ndarray:
+        return np.empty(shape, dtype=dtype or like.dtype)
+    xp = array_namespace(like)
+    return xp.empty(shape, dtype=dtype or like.dtype, device=like.device)
+
+
+def from_host(values: np.ndarray, like):
+    """The NumPy array ``values`` as an array of ``like``'s namespace, device and dtype."""
+    if type(like) is np.ndarray:
+        return values.astype(like.dtype, copy=False)
+    xp = array_namespace(like)
+    return xp.asarray(values, dtype=like.dtype, device=like.device)
+
+
+def reshape(x, shape):
+    """A view of ``x`` with ``shape`` (``x`` is contiguous)."""
+    if type(x) is np.ndarray:
+        return x.reshape(shape)
+    return array_namespace(x).reshape(x, shape)
+
+
+def ones(n: int, like):
+    """A vector of ``n`` ones in ``like``'s namespace, device and dtype."""
+    if type(like) is np.ndarray:
+        return np.ones(n, like.dtype)
+    xp = array_namespace(like)
+    return xp.ones(n, dtype=like.dtype, device=like.device)
+
+
+def axpy_for(like):
+    """``axpy(x, y, a=1.0)``: ``y += a * x`` in place, for arrays like ``like``.
+
+    On NumPy it is BLAS's axpy (one fused pass over memory); elsewhere the standard's
+    arithmetic.
+    """
+    if type(like) is np.ndarray:
+        return get_blas_funcs("axpy", (like,))
+
+    def axpy(x, y, a=1.0):
+        y += a * x
+        return y
+
+    return axpy
+
+
+def rows_of(x, rows: slice):
+    """The rows ``rows`` (a slice) of a 2-D array, dense of any namespace or sparse."""
+    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+        return x[rows]  # NumPy, or a scipy sparse matrix
+    return x[rows, ...]  # the standard indexes every axis explicitly

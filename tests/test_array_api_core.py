@@ -102,3 +102,67 @@ def test_loss_values_and_output_deltas_match_numpy(name, weighted, dtype, device
         loss.output_delta(residual, residual)
         loss.output_delta(residual_strict, residual_strict)
         _close(residual_strict, residual, dtype)
+
+
+def _network_pair(name, loss, dtype, device, dropout=None):
+    from sknumpy_nn._network import Network
+
+    sizes = [4, 6, 5, 3]
+    ours = Network(sizes, name, loss, dtype, dropout)
+    ours.initialize(np.random.RandomState(0))
+    like = xp.empty((1,), dtype=getattr(xp, dtype), device=_device(device))
+    strict = Network(sizes, name, loss, getattr(xp, dtype), dropout, like=like)
+    strict.initialize(np.random.RandomState(0))
+    return ours, strict
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "activation, loss",
+    [(name, "squared_error") for name in sorted(HIDDEN_ACTIVATIONS)]
+    + [("relu", name) for name in sorted(LOSSES) if name != "squared_error"],
+)
+def test_network_loss_and_gradient_match_numpy(activation, loss, dtype, device):
+    rng = np.random.RandomState(3)
+    ours, strict = _network_pair(activation, loss, dtype, device)
+    _close(strict.params, ours.params, dtype)  # the same draws, moved to the device
+    X, X_strict = _pair(rng.normal(size=(9, 4)), dtype, device)
+    Y, Y_strict = _pair(_targets(loss, rng, (9, 3)), dtype, device)
+    weights, weights_strict = _pair(rng.uniform(0.5, 2, size=9), dtype, device)
+    for block_rows in (None, 4):
+        value = ours.loss_and_gradient(X, Y, weights, 0.1, block_rows)
+        strict_value = strict.loss_and_gradient(
+            X_strict, Y_strict, weights_strict, 0.1, block_rows
+        )
+        assert strict_value == pytest.approx(value, rel=1e-12 if dtype == "float64" else 1e-5)
+        _close(strict.grad, ours.grad, dtype)
+        assert strict.grad.device == _device(device)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_network_with_dropout_draws_the_same_masks(device):
+    rng = np.random.RandomState(4)
+    ours, strict = _network_pair("tanh", "squared_error", "float64", device, dropout=(0.3, 0.5))
+    X, X_strict = _pair(rng.normal(size=(9, 4)), "float64", device)
+    Y, Y_strict = _pair(rng.normal(size=(9, 3)), "float64", device)
+    value = ours.loss_and_gradient(X, Y, None, 0.0, random_state=np.random.RandomState(5))
+    strict_value = strict.loss_and_gradient(
+        X_strict, Y_strict, None, 0.0, random_state=np.random.RandomState(5)
+    )
+    assert strict_value == pytest.approx(value, rel=1e-12)
+    _close(strict.grad, ours.grad, "float64")
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_predict_matches_numpy_in_blocks(dtype, device, monkeypatch):
+    from sknumpy_nn import _network
+
+    monkeypatch.setattr(_network, "PREDICT_BLOCK_ROWS", 4)  # several blocks and a short one
+    ours, strict = _network_pair("relu", "squared_error", dtype, device)
+    X, X_strict = _pair(np.random.RandomState(6).normal(size=(10, 4)), dtype, device)
+    output = _network.predict(X, ours.coefs, ours.intercepts, "relu", "identity")
+    strict_output = _network.predict(X_strict, strict.coefs, strict.intercepts, "relu", "identity")
+    assert strict_output.device == _device(device)
+    _close(strict_output, output, dtype)
