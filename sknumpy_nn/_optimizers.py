@@ -22,6 +22,8 @@ import scipy.optimize
 from scipy.linalg.blas import get_blas_funcs
 from threadpoolctl import ThreadpoolController
 
+from ._ops import apply, axpy_for, namespace
+
 
 class SGD:
     """Stochastic gradient descent with momentum and learning-rate schedules.
@@ -57,6 +59,7 @@ class SGD:
         nesterov,
         power_t,
         state=None,
+        like=None,
     ):
         self.learning_rate_init = learning_rate_init
         self.schedule = schedule
@@ -65,9 +68,9 @@ class SGD:
         self.power_t = power_t
         self.state = state or {
             "learning_rate": float(learning_rate_init),
-            "velocity": np.zeros(n_params, dtype=dtype),
+            "velocity": _zeros(n_params, dtype, like),
         }
-        self._axpy, self._scal = _level1_blas(dtype)
+        self._axpy, self._scal = _level1_blas(dtype, like)
 
     @property
     def learning_rate(self) -> float:
@@ -121,7 +124,9 @@ class Adam:
         State of an earlier run to continue; ``None`` starts afresh.
     """
 
-    def __init__(self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon, state=None):
+    def __init__(
+        self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon, state=None, like=None
+    ):
         self.learning_rate_init = learning_rate_init
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -129,11 +134,11 @@ class Adam:
         self.state = state or {
             "learning_rate": float(learning_rate_init),
             "t": 0,
-            "m": np.zeros(n_params, dtype=dtype),
-            "v": np.zeros(n_params, dtype=dtype),
+            "m": _zeros(n_params, dtype, like),
+            "v": _zeros(n_params, dtype, like),
         }
-        self._scratch = np.empty(n_params, dtype=dtype)
-        self._axpy, self._scal = _level1_blas(dtype)
+        self._scratch = _zeros(n_params, dtype, like)
+        self._axpy, self._scal = _level1_blas(dtype, like)
 
     @property
     def learning_rate(self) -> float:
@@ -147,15 +152,15 @@ class Adam:
         m, v, t = state["m"], state["v"], state["t"]
         self._scal(self.beta_1, m)
         self._axpy(grad, m, a=1 - self.beta_1)  # m = beta_1 * m + (1 - beta_1) * g
-        np.multiply(grad, grad, out=scratch)
+        apply("multiply", grad, grad, out=scratch)
         self._scal(self.beta_2, v)
         self._axpy(scratch, v, a=1 - self.beta_2)  # v = beta_2 * v + (1 - beta_2) * g^2
         state["learning_rate"] = float(
             self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         )
-        np.sqrt(v, out=scratch)
+        apply("sqrt", v, out=scratch)
         scratch += self.epsilon
-        np.divide(m, scratch, out=scratch)
+        apply("divide", m, scratch, out=scratch)
         self._axpy(scratch, params, a=-self.learning_rate)  # p -= rate * m / (sqrt(v) + eps)
 
     def end_epoch(self, time_step: int) -> None:
@@ -166,9 +171,27 @@ class Adam:
         return True, "Stopping."
 
 
-def _level1_blas(dtype):
-    """BLAS ``axpy`` (``y += a * x`` in place) and ``scal`` (``x *= a``) for ``dtype``."""
-    return get_blas_funcs(("axpy", "scal"), (np.empty(0, dtype=dtype),))
+def _level1_blas(dtype, like=None):
+    """``axpy`` (``y += a * x`` in place) and ``scal`` (``x *= a``) for ``dtype``.
+
+    BLAS's for NumPy (``like`` None or a NumPy array); the standard's arithmetic for
+    arrays of another namespace.
+    """
+    if like is None or type(like) is np.ndarray:
+        return get_blas_funcs(("axpy", "scal"), (np.empty(0, dtype=dtype),))
+
+    def scal(a, x):
+        x *= a
+        return x
+
+    return axpy_for(like), scal
+
+
+def _zeros(n: int, dtype, like):
+    """A zero vector of ``n`` entries: NumPy's, or of ``like``'s namespace and device."""
+    if like is None or type(like) is np.ndarray:
+        return np.zeros(n, dtype=dtype)
+    return namespace(like).zeros(n, dtype=dtype, device=like.device)
 
 
 def _scipy_own_blas():

@@ -63,8 +63,13 @@ def train(
         return run(from_scratch=from_scratch, one_epoch=one_epoch)
 
 
-def make_optimizer(settings: TrainingSettings, n_params: int, dtype, state: dict | None):
-    """The SGD or Adam optimizer of ``settings``, continuing ``state`` if it is of that solver."""
+def make_optimizer(
+    settings: TrainingSettings, n_params: int, dtype, state: dict | None, like=None
+):
+    """The SGD or Adam optimizer of ``settings``, continuing ``state`` if it is of that solver.
+
+    ``like`` is an array of the namespace and device the parameters live in (None: NumPy).
+    """
     if state is not None and state.get("solver") != settings.solver:
         state = None
     if settings.solver == "sgd":
@@ -77,6 +82,7 @@ def make_optimizer(settings: TrainingSettings, n_params: int, dtype, state: dict
             settings.nesterovs_momentum,
             settings.power_t,
             state,
+            like,
         )
     else:
         optimizer = Adam(
@@ -87,6 +93,7 @@ def make_optimizer(settings: TrainingSettings, n_params: int, dtype, state: dict
             settings.beta_2,
             settings.epsilon,
             state,
+            like,
         )
     optimizer.state["solver"] = settings.solver
     return optimizer
@@ -127,7 +134,7 @@ class StochasticRun:
         settings, state = self.settings, self.state
         previous = state.optimizer_state if one_epoch else None
         self.optimizer = make_optimizer(
-            settings, self.network.params.size, self.network.dtype, previous
+            settings, self.network.params.size, self.network.dtype, previous, self.network.params
         )
         state.optimizer_state = self.optimizer.state
         self.log = None

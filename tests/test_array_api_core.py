@@ -166,3 +166,34 @@ def test_predict_matches_numpy_in_blocks(dtype, device, monkeypatch):
     strict_output = _network.predict(X_strict, strict.coefs, strict.intercepts, "relu", "identity")
     assert strict_output.device == _device(device)
     _close(strict_output, output, dtype)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "solver, options",
+    [
+        ("adam", {}),
+        ("sgd", {"nesterovs_momentum": True}),
+        ("sgd", {"nesterovs_momentum": False}),
+    ],
+)
+def test_optimizer_steps_match_numpy(solver, options, dtype, device):
+    from sklearn.neural_network import MLPRegressor
+
+    from sknumpy_nn._records import TrainingSettings
+    from sknumpy_nn._training import make_optimizer
+
+    settings = TrainingSettings.from_params(
+        {**MLPRegressor().get_params(), "solver": solver, "learning_rate_init": 0.1, **options}
+    )
+    rng = np.random.RandomState(7)
+    params, params_strict = _pair(rng.normal(size=12), dtype, device)
+    ours = make_optimizer(settings, 12, np.dtype(dtype), None)
+    strict = make_optimizer(settings, 12, getattr(xp, dtype), None, like=params_strict)
+    for _ in range(3):
+        grad, grad_strict = _pair(rng.normal(size=12), dtype, device)
+        ours.step(params, grad)
+        strict.step(params_strict, grad_strict)
+    _close(params_strict, params, dtype)
+    assert strict.learning_rate == pytest.approx(ours.learning_rate, rel=1e-12)
