@@ -18,7 +18,19 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._ops import apply, clip, finfo, multiply_by_mask, positive_indicator, row_max, row_sum
+from ._ops import (
+    apply,
+    clip,
+    copy,
+    expit,
+    finfo,
+    from_host,
+    multiply_by_mask,
+    namespace,
+    positive_indicator,
+    row_max,
+    row_sum,
+)
 
 
 class HiddenActivation(NamedTuple):
@@ -249,16 +261,18 @@ class Activation:
         )
 
 
-def check_activation(activation, dtype) -> None:
+def check_activation(activation, like) -> None:
     """Raise unless a user :class:`Activation` is usable (built-in names are always fine).
 
     Checks that ``name`` is a string, that both fields are callables, and that each returns
-    an array of its input's shape for a small probe ``Z`` of the training dtype.
+    an array of its input's namespace and shape for a small probe ``Z`` of the training
+    dtype, in the namespace and on the device of ``like`` (the training data).
 
     Raises
     ------
     TypeError
-        A field of the wrong type, or a callable returning something other than an array.
+        A field of the wrong type, a callable that fails on (or returns something other
+        than) an array of the training data's namespace.
     ValueError
         A callable returning an array of the wrong shape.
     """
@@ -266,7 +280,7 @@ def check_activation(activation, dtype) -> None:
         return
     if not isinstance(activation.name, str):
         raise TypeError(f"Activation name must be a str, got {activation.name!r}.")
-    probe = np.linspace(-2, 2, 6, dtype=dtype).reshape(3, 2)
+    probe = _probe(like)
     for field in ("function", "derivative"):
         function = getattr(activation, field)
         if not callable(function):
@@ -274,18 +288,45 @@ def check_activation(activation, dtype) -> None:
                 f"The {field} of Activation {activation.name!r} must be a callable taking "
                 f"the pre-activation Z, got {function!r}."
             )
-        result = function(probe.copy())
-        if not isinstance(result, np.ndarray):
+        result = _call_on_probe(activation, field, probe)
+        if not isinstance(result, type(probe)):
             raise TypeError(
-                f"The {field} of Activation {activation.name!r} must return a NumPy array "
-                f"of Z's shape, got {type(result).__name__} for Z of shape {probe.shape}."
+                f"The {field} of Activation {activation.name!r} must return an array of "
+                f"Z's namespace ({type(probe).__module__}.{type(probe).__name__}) and "
+                f"shape, got {type(result).__name__} for Z of shape {tuple(probe.shape)}."
             )
-        if result.shape != probe.shape:
+        if tuple(result.shape) != tuple(probe.shape):
             raise ValueError(
                 f"The {field} of Activation {activation.name!r} must return an array of "
-                f"Z's shape (elementwise), got shape {result.shape} for Z of shape "
-                f"{probe.shape}."
+                f"Z's shape (elementwise), got shape {tuple(result.shape)} for Z of shape "
+                f"{tuple(probe.shape)}."
             )
+
+
+def _probe(like):
+    """A small ``Z`` of the training data's dtype, namespace and device."""
+    values = np.linspace(-2, 2, 6).reshape(3, 2)
+    if isinstance(like, np.ndarray) or not hasattr(like, "__array_namespace__"):
+        return values.astype(like.dtype)  # NumPy, or a sparse matrix's dtype
+    return from_host(values, like)
+
+
+def _call_on_probe(activation, field: str, probe):
+    """``activation.<field>(probe)``; a TypeError naming it where it fails on a non-NumPy
+    array (a NumPy-only function given another namespace's array)."""
+    kind = type(probe).__module__.split(".")[0]
+    try:
+        return getattr(activation, field)(copy(probe))
+    except Exception as error:
+        if kind == "numpy":
+            raise
+        raise TypeError(
+            f"The {field} of Activation {activation.name!r} failed on an array of {kind}: "
+            "under array API dispatch it receives arrays of the training data's "
+            "namespace and device, so it must compute with that namespace's functions "
+            "(array_api_compat.array_namespace(Z)), not NumPy's. It raised "
+            f"{type(error).__name__}: {error}"
+        ) from error
 
 
 def hidden_activation(activation) -> HiddenActivation:
@@ -357,3 +398,47 @@ def log_output(Z: np.ndarray, output_activation: str) -> np.ndarray:
     if output_activation == "logistic":
         return -apply("logaddexp", -Z, 0)
     raise ValueError(f"log_output is defined for logistic and softmax, got {output_activation!r}")
+
+
+def probabilities(logits, output_activation: str):
+    """Class probabilities from output logits, strictly inside (0, 1); a new array.
+
+    One column per column of ``logits`` (a binary model's one logit column gives the
+    probability of ``classes_[1]``; its two columns ``[-z, z]`` both classes').
+
+    Parameters
+    ----------
+    logits : array of shape (n_samples, n_columns)
+    output_activation : {"softmax", "logistic"}
+    """
+    if output_activation == "softmax":
+        proba = copy(logits)
+        OUTPUT_ACTIVATIONS["softmax"](proba)
+    else:
+        # expit of the logits keeps a small probability's digits; a binary model's
+        # columns are expit(-z) and expit(z) rather than 1 - p, likewise.
+        proba = expit(logits)
+    # Strictly inside (0, 1): log(proba) is finite, and a probability is never 0 or 1.
+    info = finfo(proba)
+    return clip(proba, *_bounds(proba, info.smallest_normal, 1 - info.eps), out=proba)
+
+
+def log_probabilities(logits, output_activation: str):
+    """Logarithm of :func:`probabilities`, finite, ordering classes as they do.
+
+    Below 1/2 the log-softmax (log-sigmoid) of the logits, accurate where the logarithm of
+    a rounded probability is not; from 1/2 up the logarithm of the probability, whose
+    rounding it then shares, so both make the same ties; clipped to the logarithms of the
+    probabilities' bounds.
+    """
+    proba = probabilities(logits, output_activation)
+    log_proba = log_output(logits, output_activation)
+    info = finfo(proba)
+    bounds = _bounds(proba, np.log(info.smallest_normal), np.log1p(-info.eps))
+    clip(log_proba, *bounds, out=log_proba)
+    return namespace(proba).where(proba >= 0.5, apply("log", proba), log_proba)
+
+
+def _bounds(like, *bounds) -> tuple:
+    # NumPy keeps them as scalars of the array's precision; the standard takes Python floats.
+    return bounds if type(like) is np.ndarray else tuple(float(bound) for bound in bounds)

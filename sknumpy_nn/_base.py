@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 
 from . import _network
 from ._activations import check_activation
-from ._callbacks import FitTasks
+from ._callbacks import fit_tasks
 from ._checks import (
     PARAMETER_CONSTRAINTS,
     check_finite_output,
@@ -31,8 +31,10 @@ from ._checks import (
     layer_sizes,
     validation_set,
 )
+from ._dispatch import ArrayAPISupport, fit_namespace, follow_X, to_network
 from ._docstrings import fill_docstring
 from ._network import Network
+from ._ops import copy
 from ._records import TrainingSettings, TrainingState
 from ._rules import ValidationScorer, split_validation
 from ._training import train
@@ -51,7 +53,7 @@ _STATE_ATTRIBUTES = {
 }
 
 
-class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseNumpyMLP(ArrayAPISupport, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the NumPy MLP estimators; use a subclass.
 
     Subclasses supply the target encoding (``_encode_target``), the loss name
@@ -167,9 +169,9 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         validation_data = (X_val, y_val, sample_weight_val)
         return self._fit(X, y, sample_weight, incremental=False, validation_data=validation_data)
 
-    def _predict_output(self, X, output_activation=None):
+    def _predict_output(self, X, output_activation=None, method="predict"):
         """Validated forward pass; the output layer's activation can be overridden."""
-        X = checked_input(self, X)
+        X = checked_input(self, X, method)
         # Overflow is checked by value, with a message instead of NumPy's warning.
         output_activation = output_activation or self.out_activation_
         with np.errstate(over="ignore", invalid="ignore"):
@@ -186,6 +188,8 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # ----------------------------------------------------------------- training
     def _fit(self, X, y, sample_weight, incremental: bool, validation_data=(None, None, None)):
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        inputs = follow_X(fit_namespace(X), y, sample_weight, validation_data)  # "follow X"
+        y, sample_weight, validation_data = inputs
         X, Y, sample_weight = self._training_data(X, y, sample_weight, incremental, first_pass)
         encode = partial(self._encode_target, incremental=True, reset=False)
         validation = validation_set(encode, Y.shape[1], *validation_data)
@@ -203,13 +207,12 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         settings = TrainingSettings.from_params(self.get_params(deep=False))
         data = (X, Y, sample_weight)
         data, validation = self._held_out(settings, data, validation, random_state, incremental)
-        scorer = None
-        if validation is not None:
-            scorer = ValidationScorer(
-                validation, self.activation, network.loss, self._validation_score
-            )
+        # Encoded on the host, trained on X's device.
+        data, validation = (to_network(network.params, part) for part in (data, validation))
+        score = self._validation_score
+        scorer = validation and ValidationScorer(validation, self.activation, network.loss, score)
         state = self._training_state(first_pass, network, settings, validation is not None)
-        tasks = self._fit_tasks(incremental, validation or data)
+        tasks = fit_tasks(self, incremental, validation or data)
         result = train(
             network,
             data,
@@ -236,17 +239,6 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         stratify = self._stratify_labels(data[1])
         return split_validation(*data, self.validation_fraction, stratify, random_state)
 
-    def _fit_tasks(self, incremental: bool, judged_on) -> FitTasks:
-        """The callback tasks of this fit, begun, judging on ``(X, Y, sample_weight)``."""
-        # Callbacks see whole fits: a partial_fit call is one step of a run it cannot see.
-        tasks = FitTasks()
-        if not incremental:
-            lbfgs = self.solver == "lbfgs"
-            tasks = FitTasks(self, ("epoch", "iteration")[lbfgs], self.max_iter + lbfgs)
-        tasks.judge_on(*judged_on)
-        tasks.begin()
-        return tasks
-
     def _training_data(self, X, y, sample_weight, incremental: bool, first_pass: bool):
         """``X``, the encoded ``Y`` and the per-row training weights (or None), checked."""
         X, Y = self._encode_target(X, y, incremental=incremental, reset=first_pass)
@@ -264,14 +256,15 @@ class BaseNumpyMLP(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         sizes = layer_sizes(self.hidden_layer_sizes, X.shape[1], Y.shape[1])
         n_hidden = len(sizes) - 2
         dropout = dropout_rates(self.dropout, n_hidden, self.solver, self.hidden_layer_sizes)
-        check_activation(self.activation, X.dtype)
-        return Network(sizes, self.activation, self._network_loss(), X.dtype, dropout)
+        check_activation(self.activation, X)
+        like = None if sp.issparse(X) else X
+        return Network(sizes, self.activation, self._network_loss(), X.dtype, dropout, like)
 
     def _training_state(self, first_pass, network, settings, validated) -> TrainingState:
         """The state to train from: fresh, or the one the fitted attributes carry."""
         if first_pass:
             best_loss = None if settings.stops_early else np.inf
-            state = TrainingState(best_loss=best_loss, best_params=network.params.copy())
+            state = TrainingState(best_loss=best_loss, best_params=copy(network.params))
         else:
             state = TrainingState(
                 **{field: getattr(self, name) for field, name in _STATE_ATTRIBUTES.items()}

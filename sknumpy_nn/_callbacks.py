@@ -7,7 +7,7 @@ weights reached so far, so ``ScoringMonitor`` can score every epoch. A hook retu
 stops training after that epoch. Nothing is computed unless callbacks are set.
 """
 
-import numpy as np
+from ._ops import copy
 
 
 class FitTasks:
@@ -79,8 +79,8 @@ class FitTasks:
         # A callable: _call_hooks builds the fitted estimator only for hooks that want it.
         def attributes():
             return {
-                "coefs_": [np.array(W) for W in coefs],
-                "intercepts_": [np.array(b) for b in intercepts],
+                "coefs_": [copy(W) for W in coefs],
+                "intercepts_": [copy(b) for b in intercepts],
             }
 
         return attributes
@@ -122,3 +122,18 @@ class FitTasks:
             reconstruction_attributes=self._fitted(coefs, intercepts),
             **self.data,
         )
+
+
+def fit_tasks(estimator, incremental: bool, judged_on) -> FitTasks:
+    """The callback tasks of one ``fit`` (or ``partial_fit``) call, begun.
+
+    ``judged_on`` is ``(X, Y, sample_weight)``, the data the hooks receive.
+    """
+    # Callbacks see whole fits: a partial_fit call is one step of a run it cannot see.
+    tasks = FitTasks()
+    if not incremental:
+        lbfgs = estimator.solver == "lbfgs"
+        tasks = FitTasks(estimator, ("epoch", "iteration")[lbfgs], estimator.max_iter + lbfgs)
+    tasks.judge_on(*judged_on)
+    tasks.begin()
+    return tasks

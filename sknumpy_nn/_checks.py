@@ -10,10 +10,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import config_context
+from sklearn.utils._array_api import check_same_namespace, get_namespace
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS, Activation
+from ._ops import host_dtype, namespace, to_host
 from ._records import STOCHASTIC_SOLVERS
 
 # The parameters both estimators share, for scikit-learn's _parameter_constraints.
@@ -59,26 +62,46 @@ def validate_quietly(check, *args, **kwargs):
         return check(*args, **kwargs)
 
 
-def checked_input(estimator, X):
-    """``predict``'s input ``X``, validated against the fitted ``estimator``."""
+def float_dtypes(X) -> tuple:
+    """float64 and float32 of ``X``'s namespace (NumPy's without array API dispatch)."""
+    xp = get_namespace(X)[0]
+    return xp.float64, xp.float32
+
+
+def checked_input(estimator, X, method: str = "predict"):
+    """``method``'s input ``X``, validated against the fitted ``estimator``.
+
+    Under array API dispatch ``X`` must be of the namespace and device the model was
+    fitted in (scikit-learn's error otherwise, which says how to move the model).
+    """
     check_is_fitted(estimator)
+    check_same_namespace(X, estimator, attribute="_first_coef", method=method)
     return validate_quietly(
         validate_data,
         estimator,
         X,
         accept_sparse=["csr", "csc"],
         reset=False,
-        dtype=(np.float64, np.float32),
+        dtype=float_dtypes(X),
     )
 
 
 def checked_sample_weight(sample_weight, X, name: str):
-    """``sample_weight`` as a validated array of ``X``'s dtype, or None."""
+    """``sample_weight`` as a validated NumPy array of ``X``'s dtype, or None.
+
+    Weights are checked and combined with class weights on the host, whatever ``X``'s
+    namespace; the fit moves them to ``X``'s device afterwards.
+    """
     if sample_weight is None:
         return None
-    sample_weight = validate_quietly(
-        _check_sample_weight, sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-    )
+    with config_context(array_api_dispatch=False):
+        sample_weight = validate_quietly(
+            _check_sample_weight,
+            sample_weight,
+            X,
+            dtype=host_dtype(X),
+            ensure_non_negative=True,
+        )
     if not sample_weight.sum() > 0:
         raise ValueError(f"{name} sums to zero: every sample would be ignored.")
     return sample_weight
@@ -179,10 +202,12 @@ def check_warm_start_shapes(coefs: list, sizes: list[int]) -> None:
         )
 
 
-def check_finite_output(output: np.ndarray) -> np.ndarray:
+def check_finite_output(output):
     """``output`` (n_samples, n_outputs), or a ValueError naming the rows that overflowed."""
-    overflowed = ~np.isfinite(output).all(axis=1)
-    if overflowed.any():
+    xp = namespace(output)
+    finite = xp.all(xp.isfinite(output), axis=1)
+    if not bool(xp.all(finite)):
+        overflowed = ~to_host(finite)
         raise ValueError(
             "The network's output is non-finite (it overflowed to inf or NaN) on "
             f"{overflowed.sum()} of the {len(overflowed)} rows of X (the first is row "

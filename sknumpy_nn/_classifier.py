@@ -1,7 +1,8 @@
 """NumpyMLPClassifier: the NumPy MLP with scikit-learn's classifier contract."""
 
+from types import SimpleNamespace
+
 import numpy as np
-from scipy.special import expit
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -15,11 +16,13 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._activations import OUTPUT_ACTIVATIONS, log_output
+from ._activations import log_probabilities, probabilities
 from ._base import BaseNumpyMLP
-from ._checks import check_stochastic_solver, validate_quietly
+from ._checks import check_stochastic_solver, float_dtypes, validate_quietly
 from ._class_weight import class_weight_per_sample
+from ._dispatch import decode_labels, labels_like, on_host
 from ._docstrings import fill_docstring
+from ._ops import host_dtype, namespace, to_host
 
 
 @fill_docstring
@@ -142,7 +145,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -153,24 +156,27 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
             self.classes_ = self._label_binarizer.classes_
             self._check_two_classes()
         else:
-            classes = unique_labels(y)
-            if self.warm_start and not incremental and set(classes) != set(self.classes_):
+            classes, known = unique_labels(y), self._label_binarizer.classes_
+            if self.warm_start and not incremental and set(classes) != set(known):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes as in the "
-                    f"previous call to fit. Previously got {self.classes_}, `y` has {classes}."
+                    f"previous call to fit. Previously got {known}, `y` has {classes}."
                 )
-            if len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+            if len(np.setdiff1d(classes, known, assume_unique=True)):
                 raise ValueError(
                     f"`y` has classes not in `self.classes_`. `self.classes_` has "
-                    f"{self.classes_}. `y` has {classes}."
+                    f"{known}. `y` has {classes}."
                 )
-        return X, self._label_binarizer.transform(y).astype(X.dtype)
+        # Numeric labels live with X (on its device under dispatch), strings on the host.
+        self.classes_ = labels_like(self._label_binarizer.classes_, X)
+        return X, self._label_binarizer.transform(y).astype(host_dtype(X))
 
     def _check_two_classes(self) -> None:
-        if self._label_binarizer.y_type_ != "multilabel-indicator" and len(self.classes_) < 2:
+        classes = self._label_binarizer.classes_
+        if self._label_binarizer.y_type_ != "multilabel-indicator" and len(classes) < 2:
             raise ValueError(
                 "The classifier needs samples of at least 2 classes in the data, but the data "
-                f"contains only one class: {self.classes_[0]!r}. (With partial_fit, declare "
+                f"contains only one class: {classes[0]!r}. (With partial_fit, declare "
                 "all classes through `classes=`.)"
             )
 
@@ -185,12 +191,12 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         # by class.
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return None
-        labels = self._class_indices(Y)
-        counts = np.bincount(labels, minlength=len(self.classes_))
+        labels, classes = self._class_indices(Y), self._label_binarizer.classes_
+        counts = np.bincount(labels, minlength=len(classes))
         if self._label_binarizer.y_type_ == "binary" and counts.min() < 2:
             # scikit-learn's words (it stratifies binary splits, and raises so), naming the
             # user's labels rather than the binarized ones, then what to change.
-            too_few = self.classes_[counts < 2].tolist()
+            too_few = classes[counts < 2].tolist()
             raise ValueError(
                 "The least populated classes in y have only 1 member, which is too few. The "
                 "minimum number of groups for any class cannot be less than 2. Classes with "
@@ -215,16 +221,22 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
                 f"matrix), got class_weight={self.class_weight!r}. Weigh the samples through "
                 "sample_weight, or set class_weight=None."
             )
+        classes = self._label_binarizer.classes_
         weights = class_weight_per_sample(
-            self.class_weight, self.classes_, self._class_indices(Y), sample_weight
+            self.class_weight, classes, self._class_indices(Y), sample_weight
         ).astype(Y.dtype)
         return weights if sample_weight is None else np.multiply(weights, sample_weight)
 
     def _validation_score(self, output, Y, sample_weight) -> float:
+        # On the host: the labels are decoded there (a device's output is small here).
+        output, Y = to_host(output), to_host(Y)
+        sample_weight = None if sample_weight is None else to_host(sample_weight)
         y_true = self._label_binarizer.inverse_transform(Y)
         return accuracy_score(y_true, self._decode(output), sample_weight=sample_weight)
 
     def _decode(self, output):
+        if type(output) is not np.ndarray:
+            return decode_labels(output, self._label_binarizer, self.classes_)
         if self.n_outputs_ == 1:
             output = output.ravel()
         return self._label_binarizer.inverse_transform(output)
@@ -260,7 +272,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities in the order of ``classes_``, kept strictly inside (0, 1).
         """
-        return self._proba(self._logits(X))
+        return self._proba(self._logits(X, "predict_proba"))
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities, finite and without a warning.
@@ -281,38 +293,19 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        logits = self._logits(X)
-        proba = self._proba(logits)
-        log_proba = log_output(logits, self.out_activation_)
-        info = np.finfo(proba.dtype)
-        np.clip(log_proba, np.log(info.tiny), np.log1p(-info.eps), out=log_proba)
-        # Near 1 a probability keeps fewer digits than its logarithm: there the logarithm of
-        # the rounded probability is taken, so rounding makes the same ties in both.
-        upper = proba >= 0.5
-        log_proba[upper] = np.log(proba[upper])
-        return log_proba
+        logits = self._logits(X, "predict_log_proba")
+        return log_probabilities(logits, self.out_activation_)
 
-    def _logits(self, X):
+    def _logits(self, X, method):
         """Output pre-activations, as one column per entry of ``classes_`` (binary: two)."""
-        logits = self._predict_output(X, output_activation="identity")
-        return np.hstack([-logits, logits]) if self.n_outputs_ == 1 else logits
+        logits = self._predict_output(X, output_activation="identity", method=method)
+        if self.n_outputs_ > 1:
+            return logits
+        return namespace(logits).concat([-logits, logits], axis=1)
 
     def _proba(self, logits):
-        """Probabilities from logits, clipped strictly inside (0, 1); a new array.
-
-        One column per column of ``logits``: a binary model's two columns from ``_logits``,
-        or its one logit column (the probability of ``classes_[1]``).
-        """
-        if self.out_activation_ == "softmax":
-            proba = logits.copy()
-            OUTPUT_ACTIVATIONS["softmax"](proba)
-        else:
-            # expit of the logits keeps a small probability's digits; a binary model's
-            # columns are expit(-z) and expit(z) rather than 1 - p, likewise.
-            proba = expit(logits)
-        # Strictly inside (0, 1): log(proba) is finite, and a probability is never 0 or 1.
-        info = np.finfo(proba.dtype)
-        return np.clip(proba, info.tiny, 1 - info.eps, out=proba)
+        """Probabilities from logits (see :func:`~sknumpy_nn._activations.probabilities`)."""
+        return probabilities(logits, self.out_activation_)
 
     @available_if(check_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -344,7 +337,12 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
                 "large enough sample of the training targets, and pass them as a dict "
                 "{class: weight} in class_weight."
             )
-        if _check_partial_fit_first_call(self, classes):
+        y, classes = on_host(y), on_host(classes)  # labels are encoded on the host
+        # scikit-learn's check, on the labels as the host holds them.
+        binarizer = getattr(self, "_label_binarizer", None)
+        seen = SimpleNamespace(classes_=None if binarizer is None else binarizer.classes_)
+        if _check_partial_fit_first_call(seen, classes):
+            self.classes_ = seen.classes_
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
                 self._label_binarizer.fit(y)

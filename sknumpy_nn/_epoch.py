@@ -1,11 +1,15 @@
 """Minibatch epochs: the batch loop of the stochastic solvers, with no per-batch checks.
 
-Batches are gathered with ``np.take`` into buffers allocated once per fit (a per-epoch
-copy of ``X`` would double the memory); without shuffling they are plain row slices.
+Batches are gathered with ``take`` into buffers allocated once per fit (a per-epoch copy of
+``X`` would double the memory); without shuffling they are plain row slices. On a device
+the loop never waits for it: the visiting order is moved there once per epoch, the batch
+losses are summed there, and which batches carry weight is known on the host beforehand.
 """
 
 import numpy as np
 import scipy.sparse as sp
+
+from ._ops import namespace, scalar, to_host
 
 
 class Epoch:
@@ -15,10 +19,12 @@ class Epoch:
     ----------
     network : Network
         The network trained in place.
-    X : {ndarray, sparse CSR matrix} of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_outputs)
-        Encoded targets in the network's dtype.
-    sample_weight : ndarray of shape (n_samples,) or None
+    X : {array, sparse CSR matrix} of shape (n_samples, n_features)
+        In the network's namespace and on its device (a sparse ``X`` with NumPy only).
+    Y : array of shape (n_samples, n_outputs)
+        Encoded targets in the network's dtype, namespace and device.
+    sample_weight : array of shape (n_samples,) or None
+        Likewise.
     batch_size : int
         Rows per minibatch (the last one may be smaller).
     alpha : float
@@ -38,22 +44,41 @@ class Epoch:
         self.n_samples = X.shape[0]
         self.batch_size = batch_size
         self.order = None
+        self._numpy = type(Y) is np.ndarray
         self._dense = not sp.issparse(X)
-        self._X_buffer = np.empty((batch_size, X.shape[1]), X.dtype) if self._dense else None
-        self._Y_buffer = np.empty((batch_size, Y.shape[1]), Y.dtype)
-        self._w_buffer = None if sample_weight is None else np.empty(batch_size, Y.dtype)
+        self._X_buffer = np.empty((batch_size, X.shape[1]), X.dtype) if self._numpy else None
+        self._Y_buffer = np.empty((batch_size, Y.shape[1]), Y.dtype) if self._numpy else None
+        self._w_buffer = None
+        self._host_weights = None
+        if sample_weight is not None:
+            self._host_weights = to_host(sample_weight)
+            if self._numpy:
+                self._w_buffer = np.empty(batch_size, Y.dtype)
+        self._device_order = None
 
     def shuffle(self, random_state) -> None:
         """Compose a fresh permutation onto the visiting order."""
         permutation = np.arange(self.n_samples)
         random_state.shuffle(permutation)
         self.order = permutation if self.order is None else self.order[permutation]
+        if not self._numpy:  # once per epoch, so that no batch waits for the host
+            xp = namespace(self.Y)
+            self._device_order = xp.asarray(self.order, device=self.Y.device)
 
     def _batch(self, start: int, stop: int):
         if self.order is None:
             rows = slice(start, stop)
             weights = None if self.sample_weight is None else self.sample_weight[rows]
-            return self.X[rows], self.Y[rows], weights
+            if self._numpy:
+                return self.X[rows], self.Y[rows], weights
+            return self.X[rows, ...], self.Y[rows, ...], weights
+        if not self._numpy:
+            xp = namespace(self.Y)
+            rows = self._device_order[start:stop]
+            weights = None
+            if self.sample_weight is not None:
+                weights = xp.take(self.sample_weight, rows, axis=0)
+            return xp.take(self.X, rows, axis=0), xp.take(self.Y, rows, axis=0), weights
         rows, n = self.order[start:stop], stop - start
         X = np.take(self.X, rows, axis=0, out=self._X_buffer[:n]) if self._dense else self.X[rows]
         Y = np.take(self.Y, rows, axis=0, out=self._Y_buffer[:n])
@@ -62,18 +87,27 @@ class Epoch:
             weights = np.take(self.sample_weight, rows, out=self._w_buffer[:n])
         return X, Y, weights
 
+    def _weighted_batches(self) -> np.ndarray | None:
+        """Per batch, whether any of its rows has a positive weight (None: all do)."""
+        if self._host_weights is None:
+            return None
+        weights = self._host_weights if self.order is None else self._host_weights[self.order]
+        starts = np.arange(0, self.n_samples, self.batch_size)
+        return np.logical_or.reduceat(weights > 0, starts)
+
     def run(self, optimizer) -> float:
         """Train on every batch once; return the row-weighted mean of the batch losses."""
         total, counted = 0.0, 0
-        for start in range(0, self.n_samples, self.batch_size):
+        weighted = self._weighted_batches()
+        for number, start in enumerate(range(0, self.n_samples, self.batch_size)):
+            if weighted is not None and not weighted[number]:
+                continue  # nothing to learn from, and the objective would divide by zero
             stop = min(start + self.batch_size, self.n_samples)
             X, Y, weights = self._batch(start, stop)
-            if weights is not None and not weights.sum() > 0:
-                continue  # nothing to learn from, and the objective would divide by zero
             loss = self.network.loss_and_gradient(
                 X, Y, weights, self.alpha, random_state=self.random_state
             )
             optimizer.step(self.network.params, self.network.grad)
-            total += loss * (stop - start)
+            total = total + loss * (stop - start)  # on a device: a 0-d array, not read yet
             counted += stop - start
-        return total / counted if counted else np.nan
+        return float(scalar(total) / counted) if counted else np.nan

@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from . import _network
 from ._network import Network
+from ._ops import astype, copy_into, from_host, to_host, widest_float
 from ._optimizers import minimize_lbfgs
 from ._records import TrainingResult
 from ._rules import FiniteSnapshots, log_row, recover_from_divergence
@@ -25,15 +26,16 @@ def _in_float64(network, data):
     """The network and data to run scipy on: float64, copies where they are not already.
 
     scipy's L-BFGS-B works in float64; a float32 model is trained in float64 and cast back,
-    because float32 gradients stall its line search long before convergence.
+    because float32 gradients stall its line search long before convergence. On a device
+    without float64 (Apple's MPS) it stays in float32.
     """
-    if network.dtype == np.float64:
+    wide = widest_float(network.params)
+    if network.dtype == wide:
         return network, data
-    work = Network(network.layer_sizes, network.activation, network.loss, np.float64)
+    sizes, like = network.layer_sizes, network.params
+    work = Network(sizes, network.activation, network.loss, wide, like=like)
     work.load(network.coefs, network.intercepts)
-    X, Y, sample_weight = data
-    sample_weight = None if sample_weight is None else sample_weight.astype(np.float64)
-    return work, (X.astype(np.float64), Y.astype(np.float64), sample_weight)
+    return work, tuple(None if array is None else astype(array, wide) for array in data)
 
 
 class _IterationRecorder:
@@ -49,7 +51,9 @@ class _IterationRecorder:
         self.state.loss_curve.append(float(loss))
         if np.isfinite(loss) and np.isfinite(params).all():
             self.snapshots.keep(params)
-        coefs, intercepts = _network.unpack(params, self.network.layer_sizes)
+        # The model's namespace and device (the same array on NumPy).
+        on_device = from_host(params, self.network.params)
+        coefs, intercepts = _network.unpack(on_device, self.network.layer_sizes)
         if self.scorer is not None:  # scored, never stopped on
             self.state.record_validation(*self.scorer(coefs, intercepts))
         if self.log is not None:
@@ -75,16 +79,21 @@ class LbfgsRun:
         self.network, self.settings, self.state = network, settings, state
         self.hook, self.scorer = hook, scorer
         self.work, self.data = _in_float64(network, data)
-        self.snapshots = FiniteSnapshots(self.work.params)
+        widest = max(network.layer_sizes)
+        self.block_rows = _network.block_rows(self.work.params, LBFGS_BLOCK_ROWS, widest)
+        # scipy's iterates are NumPy vectors on the host, and so are the snapshots of them.
+        self.snapshots = FiniteSnapshots(to_host(self.work.params))
         self.warnings, self.divergence = [], None
 
     def loss_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """The objective and its gradient at ``params``, as scipy asks for them."""
         work = self.work
-        work.params[...] = params
-        loss = work.loss_and_gradient(*self.data, self.settings.alpha, LBFGS_BLOCK_ROWS)
+        copy_into(params, work.params)
+        loss = work.loss_and_gradient(*self.data, self.settings.alpha, self.block_rows)
         # scipy keeps the gradient it is given: hand it a copy, not our buffer.
-        return loss, work.grad.copy()
+        if type(work.grad) is np.ndarray:
+            return loss, work.grad.copy()
+        return float(loss), to_host(work.grad).astype(np.float64, copy=False)
 
     def __call__(self, from_scratch: bool) -> TrainingResult:
         """Run scipy's L-BFGS-B from the network's weights."""
@@ -131,7 +140,7 @@ class LbfgsRun:
         """Copy the weights reached into the network; the result record of the run."""
         work, state = self.work, self.state
         if result is not None:
-            work.params[...] = result.x
+            copy_into(result.x, work.params)
             n_iter = min(result.nit, self.settings.max_iter)
             loss = float(result.fun)
             reason = "callback" if stopped_by_hook else "converged"
@@ -147,7 +156,7 @@ class LbfgsRun:
             n_iter = len(state.loss_curve)
             reason = "diverged" if self.divergence is not None else "interrupted"
             with np.errstate(over="ignore", invalid="ignore"):
-                loss = work.loss_and_gradient(*self.data, self.settings.alpha)
-        self.network.params[...] = work.params
+                loss = float(work.loss_and_gradient(*self.data, self.settings.alpha))
+        copy_into(work.params, self.network.params)
         state.best_loss = min([loss, *state.loss_curve])
         return TrainingResult(state, n_iter, loss, reason, self.divergence, tuple(self.warnings))

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._ops import apply, clip, finfo, row_dot, row_sum, sum_of_products, total, xlogy
+from ._ops import apply, clip, finfo, row_dot, row_sum, scalar, sum_of_products, total, xlogy
 
 
 class Loss(NamedTuple):
@@ -180,11 +180,13 @@ def weighted_loss_sum(
 
     Returns
     -------
-    value : float
+    value : float or 0-d array
+        A Python float on NumPy; a 0-d array of the namespace elsewhere (see
+        :func:`~sknumpy_nn._ops.scalar`).
     """
     if sample_weight is None and loss.total is not None:
         return loss.total(residual)
     per_sample = loss.sample_loss(Y, A, residual)
     if sample_weight is None:
         return total(per_sample)
-    return float(per_sample @ sample_weight)
+    return scalar(per_sample @ sample_weight)

@@ -78,9 +78,20 @@ def n_parameters(layer_sizes: list[int]) -> int:
     return sum((fan_in + 1) * fan_out for fan_in, fan_out in pairwise(layer_sizes))
 
 
-# Rows per block in predict: large enough for efficient matrix products, small enough that a
-# block's activations (rows x widest layer) stay a few MB.
+# Rows per block in predict on the CPU: large enough for efficient matrix products, small
+# enough that a block's activations (rows x widest layer) stay a few MB.
 PREDICT_BLOCK_ROWS = 4096
+# On a device a block is as large as this many activations (128 MiB of float32 per layer):
+# a GPU needs many rows per kernel to be busy, and has the memory for them.
+DEVICE_BLOCK_ELEMENTS = 2**25
+
+
+def block_rows(like, cpu_rows: int, widest: int) -> int:
+    """Rows per block for arrays like ``like``: ``cpu_rows`` on the host (NumPy, torch's
+    CPU), else enough rows for ``DEVICE_BLOCK_ELEMENTS`` activations of ``widest`` units."""
+    if type(like) is np.ndarray or str(getattr(like, "device", "cpu")) == "cpu":
+        return cpu_rows
+    return max(1, DEVICE_BLOCK_ELEMENTS // max(1, widest))
 
 
 def forward(
@@ -177,7 +188,8 @@ def predict(X, coefs: list, intercepts: list, activation, output_activation: str
     # Rows in blocks: the hidden activations of one block at a time, so memory stays
     # bounded by the block whatever the number of rows (a row's output does not depend on
     # the others).
-    block = max(1, min(n_samples, PREDICT_BLOCK_ROWS))
+    widest = max(W.shape[1] for W in coefs)
+    block = max(1, min(n_samples, block_rows(like, PREDICT_BLOCK_ROWS, widest)))
     buffers = [empty((block, W.shape[1]), like, dtype) for W in coefs[:-1]]
     for start in range(0, n_samples, block):
         rows = slice(start, min(start + block, n_samples))
@@ -261,7 +273,7 @@ class Network:
                     f"coefs_/intercepts_ hold an array of shape {np.shape(theirs)} where the "
                     f"network needs {mine.shape}; refit without warm_start."
                 )
-            mine[...] = theirs
+            copy_into(theirs, mine)
 
     def _buffers(self, n_rows: int) -> tuple:
         """Buffers for ``n_rows`` rows: outputs, deltas, a vector of ones, pre-activations,

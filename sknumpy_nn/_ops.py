@@ -10,8 +10,9 @@ type (a few tens of nanoseconds), so the NumPy path pays almost nothing for the 
 """
 
 import numpy as np
-from array_api_compat import array_namespace
+from array_api_compat import array_namespace, is_cupy_array, is_torch_array
 from scipy.linalg.blas import get_blas_funcs
+from scipy.special import expit as scipy_expit
 from scipy.special import xlogy as scipy_xlogy
 
 
@@ -58,12 +59,23 @@ def row_dot(a, b):
     return array_namespace(a, b).vecdot(a, b, axis=-1)
 
 
-def sum_of_products(a, b) -> float:
-    """``sum(a * b)`` over every element, as a Python float."""
+def scalar(x):
+    """A reduction's result: a Python float on NumPy; elsewhere the 0-d array itself.
+
+    Turning a device's 0-d array into a Python float makes the host wait for the device;
+    the training loop adds these up on the device and reads the total once per epoch.
+    """
+    if type(x) is np.ndarray or isinstance(x, np.generic | float | int):
+        return float(x)
+    return x
+
+
+def sum_of_products(a, b):
+    """``sum(a * b)`` over every element (see :func:`scalar` for the type)."""
     if type(a) is np.ndarray:
         return float(np.vdot(a, b))
     xp = array_namespace(a, b)
-    return float(xp.sum(a * b))
+    return xp.sum(a * b)
 
 
 def finfo(x):
@@ -87,11 +99,26 @@ def row_sum(x, keepdims: bool = True):
     return array_namespace(x).sum(x, axis=1, keepdims=keepdims)
 
 
-def total(x) -> float:
-    """The sum of every element of ``x``, as a Python float."""
+def total(x):
+    """The sum of every element of ``x`` (see :func:`scalar` for the type)."""
     if type(x) is np.ndarray:
         return float(x.sum())
-    return float(array_namespace(x).sum(x))
+    return array_namespace(x).sum(x)
+
+
+def all_finite(x) -> bool:
+    """Whether every element of ``x`` is finite (on a device, the host waits for it)."""
+    if type(x) is np.ndarray:
+        return bool(np.isfinite(x).all())
+    xp = array_namespace(x)
+    return bool(xp.all(xp.isfinite(x)))
+
+
+def copy(x):
+    """A new array equal to ``x``, in its namespace and on its device."""
+    if type(x) is np.ndarray:
+        return x.copy()
+    return array_namespace(x).asarray(x, copy=True)
 
 
 def multiply_by_mask(x, mask) -> None:
@@ -107,6 +134,15 @@ def positive_indicator(x):
     if type(x) is np.ndarray:
         return np.greater(x, 0, out=np.empty_like(x))
     return array_namespace(x).astype(x > 0, x.dtype)
+
+
+def expit(x):
+    """The logistic function ``1 / (1 + exp(-x))``, accurate for small results (a new array)."""
+    if type(x) is np.ndarray:
+        return scipy_expit(x)
+    xp = array_namespace(x)
+    small = xp.exp(-xp.abs(x))  # never overflows
+    return xp.where(x >= 0, 1 / (1 + small), small / (1 + small))
 
 
 def xlogy(x, y):
@@ -140,11 +176,15 @@ def column_sums_into(ones, x, out):
 
 
 def copy_into(source, out) -> None:
-    """``out[...] = source``."""
+    """``out[...] = source``; a NumPy ``source`` is moved to ``out``'s device and dtype."""
     if type(out) is np.ndarray:
         np.copyto(out, source)
-    else:
-        out[...] = source
+        return
+    if isinstance(source, np.ndarray) or not hasattr(source, "__array_namespace__"):
+        source = from_host(np.asarray(source), out)
+    elif source.dtype != out.dtype:
+        source = array_namespace(source).astype(source, out.dtype)
+    out[...] = source
 
 
 def empty(shape, like, dtype=None):
@@ -199,3 +239,53 @@ def rows_of(x, rows: slice):
     if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
         return x[rows]  # NumPy, or a scipy sparse matrix
     return x[rows, ...]  # the standard indexes every axis explicitly
+
+
+def take_rows(x, indices: np.ndarray):
+    """The rows ``indices`` (a NumPy integer vector) of a 2-D or 1-D array, as a new array.
+
+    Dense of any namespace (the indices are moved to its device) or sparse.
+    """
+    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+        return x[indices]  # NumPy, or a scipy sparse matrix
+    xp = array_namespace(x)
+    return xp.take(x, xp.asarray(indices, device=x.device), axis=0)
+
+
+def host_dtype(x) -> np.dtype:
+    """The NumPy dtype of ``x``'s floating dtype (float32 or float64)."""
+    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+        return np.dtype(x.dtype)  # NumPy, or a scipy sparse matrix
+    return np.dtype(np.float32 if x.dtype == array_namespace(x).float32 else np.float64)
+
+
+def to_host(x) -> np.ndarray:
+    """``x`` as a NumPy array in host memory (``x`` itself if it is one).
+
+    Through DLPack where the library can hand its memory to NumPy (copied off a device);
+    else the library's own way to the host.
+    """
+    if type(x) is np.ndarray:
+        return x
+    if is_torch_array(x):
+        return x.detach().cpu().numpy()
+    if is_cupy_array(x):
+        return x.get()
+    return np.from_dlpack(x, device="cpu", copy=None)
+
+
+def astype(x, dtype):
+    """``x`` as ``dtype`` (a copy), dense of any namespace or sparse."""
+    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+        return x.astype(dtype)
+    return array_namespace(x).astype(x, dtype)
+
+
+def widest_float(like):
+    """float64 of ``like``'s namespace where its device has it (Apple's MPS has not), else
+    float32."""
+    if type(like) is np.ndarray:
+        return np.dtype(np.float64)
+    xp = array_namespace(like)
+    info = xp.__array_namespace_info__()
+    return xp.float64 if "float64" in info.dtypes(device=like.device) else xp.float32

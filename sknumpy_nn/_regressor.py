@@ -10,9 +10,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import BaseNumpyMLP
-from ._checks import check_stochastic_solver, validate_quietly
+from ._checks import check_stochastic_solver, float_dtypes, validate_quietly
 from ._docstrings import fill_docstring
 from ._losses import REGRESSION_LOSSES, huber_loss
+from ._ops import host_dtype, reshape
 
 
 @fill_docstring
@@ -140,7 +141,7 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
             accept_sparse=["csr", "csc"],
             multi_output=True,
             y_numeric=True,
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -149,15 +150,15 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
             raise ValueError(
                 f"loss='poisson' needs non-negative targets y; got a minimum of {np.min(y)!r}."
             )
-        largest = np.abs(y).max()
-        if X.dtype != y.dtype and largest > np.finfo(X.dtype).max:
+        largest, dtype = np.abs(y).max(), host_dtype(X)
+        if dtype != y.dtype and largest > np.finfo(dtype).max:
             # The model takes X's dtype, and so do its targets: they would become inf.
             raise ValueError(
                 f"y holds values up to {largest:.3g} in magnitude, beyond the range of "
-                f"{X.dtype} ({np.finfo(X.dtype).max:.3g}), the dtype of X and so of the model. "
+                f"{dtype} ({np.finfo(dtype).max:.3g}), the dtype of X and so of the model. "
                 "Scale y down, or give X as float64."
             )
-        return X, y.reshape(y.shape[0], -1).astype(X.dtype, copy=False)
+        return X, y.reshape(y.shape[0], -1).astype(dtype, copy=False)
 
     def _validation_score(self, output, Y, sample_weight) -> float:
         return r2_score(Y, output, sample_weight=sample_weight)
@@ -178,7 +179,7 @@ class NumpyMLPRegressor(RegressorMixin, BaseNumpyMLP):
         return self._decode(self._predict_output(X))
 
     def _decode(self, output):
-        return output.ravel() if output.shape[1] == 1 else output
+        return reshape(output, (-1,)) if output.shape[1] == 1 else output
 
     @available_if(check_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)

@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 
 from . import _network
 from ._losses import weighted_loss_sum
+from ._ops import all_finite, copy, copy_into, take_rows, total
 from ._records import DivergenceReport, TrainingState
 
 
@@ -50,7 +51,7 @@ class StoppingRule:
             previous_best = state.best_validation_score
             improved = not score < previous_best + self.tol
             if score > previous_best:
-                state.best_params = params.copy()
+                state.best_params = copy(params)
         else:
             improved = not loss > state.best_loss - self.tol
             state.best_loss = min(state.best_loss, loss)
@@ -75,8 +76,8 @@ def mean_loss(loss, Y: np.ndarray, output: np.ndarray, sample_weight) -> float:
     ``Y`` and ``output`` are of shape (n_samples, n_outputs), ``sample_weight`` of shape
     (n_samples,) or None.
     """
-    total = weighted_loss_sum(loss, Y, output, output - Y, sample_weight)
-    return total / (Y.shape[0] if sample_weight is None else float(sample_weight.sum()))
+    loss_sum = weighted_loss_sum(loss, Y, output, output - Y, sample_weight)
+    return loss_sum / (Y.shape[0] if sample_weight is None else total(sample_weight))
 
 
 class ValidationScorer:
@@ -114,7 +115,7 @@ class ValidationScorer:
             output = _network.predict(
                 X_val, coefs, intercepts, self.activation, self.loss.output_activation
             )
-            if not np.isfinite(output).all():
+            if not all_finite(output):
                 return np.nan, np.nan
             score = float(self.score(output, Y_val, sw_val))
             return score, float(mean_loss(self.loss, Y_val, output, sw_val))
@@ -146,13 +147,13 @@ class FiniteSnapshots:
     """
 
     def __init__(self, params: np.ndarray):
-        self.start, self._last, self._previous = (params.copy() for _ in range(3))
+        self.start, self._last, self._previous = (copy(params) for _ in range(3))
         self.n_kept = 0
 
     def keep(self, params: np.ndarray) -> None:
         """Remember ``params`` as the last finite weights."""
         self._previous, self._last = self._last, self._previous
-        np.copyto(self._last, params)
+        copy_into(params, self._last)
         self.n_kept += 1
 
     def latest(self, last_step: int) -> list:
@@ -181,13 +182,13 @@ def recover_from_divergence(
     best_epoch = best_validation_epoch(state, settings.stops_early)
     kept = None
     for number, params in snapshots.latest(n_done):
-        network.params[...] = params
+        copy_into(params, network.params)
         if check is None or check(network):
             kept = f"from the end of {step} {number} (the last finite on the training data)"
             break
     nothing_learned = kept is None and best_epoch is None and from_scratch
     if kept is None and not nothing_learned:
-        network.params[...] = snapshots.start
+        copy_into(snapshots.start, network.params)
         kept = "this call started from (the model's earlier ones)"
     if not nothing_learned:
         state.optimizer_state = None
@@ -217,13 +218,16 @@ def split_validation(X, Y, sample_weight, fraction: float, stratify, random_stat
             "stopping's validation set, leaving none to train on. Decrease "
             "'validation_fraction' or use more samples."
         )
-    arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
-    parts = train_test_split(
-        *arrays, random_state=random_state, test_size=fraction, stratify=stratify
+    # The rows are drawn as indices (the draw depends on the number of rows and the labels
+    # only), then taken from each array in its own namespace.
+    train, held_out = train_test_split(
+        np.arange(n_samples), random_state=random_state, test_size=fraction, stratify=stratify
     )
-    X_train, X_val, Y_train, Y_val = parts[:4]
-    sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
-    return (X_train, Y_train, sw_train), (X_val, Y_val, sw_val)
+
+    def rows(indices):
+        return tuple(None if a is None else take_rows(a, indices) for a in (X, Y, sample_weight))
+
+    return rows(train), rows(held_out)
 
 
 def log_row(log, state: TrainingState, validation: bool, learning_rate=()) -> None:

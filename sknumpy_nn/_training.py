@@ -16,6 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._epoch import Epoch
 from ._lbfgs import train_lbfgs
+from ._ops import all_finite
 from ._optimizers import SGD, Adam, scipy_blas_single_threaded
 from ._records import TrainingResult, TrainingSettings
 from ._rules import (
@@ -171,7 +172,7 @@ class StochasticRun:
         # A diverging run overflows; that is caught below, by value, after the epoch.
         with np.errstate(over="ignore", invalid="ignore"):
             loss = self.epoch.run(self.optimizer)
-        if not (np.isfinite(loss) and np.isfinite(network.params).all()):
+        if not (np.isfinite(loss) and all_finite(network.params)):
             self._recover(from_scratch)
             return "diverged"
         self.snapshots.keep(network.params)
@@ -219,7 +220,7 @@ class StochasticRun:
         def usable(network) -> bool:
             with np.errstate(over="ignore", invalid="ignore"):
                 loss = network.loss_and_gradient(epoch.X, epoch.Y, epoch.sample_weight, 0.0)
-            return bool(np.isfinite(loss))
+            return bool(np.isfinite(float(loss)))
 
         self.divergence = recover_from_divergence(
             self.network, self.snapshots, self.state, self.settings, "epoch", usable, from_scratch

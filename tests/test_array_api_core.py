@@ -96,8 +96,9 @@ def test_loss_values_and_output_deltas_match_numpy(name, weighted, dtype, device
     residual, residual_strict = Z - Y, Z_strict - Y_strict
     ours = weighted_loss_sum(loss, Y, Z, residual.copy(), weights)
     strict = weighted_loss_sum(loss, Y_strict, Z_strict, residual_strict, weights_strict)
-    assert isinstance(strict, float)
-    assert strict == pytest.approx(ours, rel=1e-12 if dtype == "float64" else 1e-5)
+    # A 0-d array left on the device: the batch loop sums them without waiting for it.
+    assert strict.shape == () and strict.device == _device(device)
+    assert float(strict) == pytest.approx(ours, rel=1e-12 if dtype == "float64" else 1e-5)
     if loss.output_delta is not None:
         loss.output_delta(residual, residual)
         loss.output_delta(residual_strict, residual_strict)
@@ -135,7 +136,9 @@ def test_network_loss_and_gradient_match_numpy(activation, loss, dtype, device):
         strict_value = strict.loss_and_gradient(
             X_strict, Y_strict, weights_strict, 0.1, block_rows
         )
-        assert strict_value == pytest.approx(value, rel=1e-12 if dtype == "float64" else 1e-5)
+        assert strict_value.shape == () and strict_value.device == _device(device)
+        rel = 1e-12 if dtype == "float64" else 1e-5
+        assert float(strict_value) == pytest.approx(value, rel=rel)
         _close(strict.grad, ours.grad, dtype)
         assert strict.grad.device == _device(device)
 
@@ -150,7 +153,7 @@ def test_network_with_dropout_draws_the_same_masks(device):
     strict_value = strict.loss_and_gradient(
         X_strict, Y_strict, None, 0.0, random_state=np.random.RandomState(5)
     )
-    assert strict_value == pytest.approx(value, rel=1e-12)
+    assert float(strict_value) == pytest.approx(value, rel=1e-12)
     _close(strict.grad, ours.grad, "float64")
 
 
@@ -159,7 +162,9 @@ def test_network_with_dropout_draws_the_same_masks(device):
 def test_predict_matches_numpy_in_blocks(dtype, device, monkeypatch):
     from sknumpy_nn import _network
 
-    monkeypatch.setattr(_network, "PREDICT_BLOCK_ROWS", 4)  # several blocks and a short one
+    # Several blocks and a short one, on the host's rule and the device's.
+    monkeypatch.setattr(_network, "PREDICT_BLOCK_ROWS", 4)
+    monkeypatch.setattr(_network, "DEVICE_BLOCK_ELEMENTS", 4 * 6)
     ours, strict = _network_pair("relu", "squared_error", dtype, device)
     X, X_strict = _pair(np.random.RandomState(6).normal(size=(10, 4)), dtype, device)
     output = _network.predict(X, ours.coefs, ours.intercepts, "relu", "identity")
