@@ -25,6 +25,7 @@ from ._ops import (
     expit,
     finfo,
     from_host,
+    is_standard_array,
     multiply_by_mask,
     namespace,
     positive_indicator,
@@ -306,7 +307,7 @@ def check_activation(activation, like) -> None:
 def _probe(like):
     """A small ``Z`` of the training data's dtype, namespace and device."""
     values = np.linspace(-2, 2, 6).reshape(3, 2)
-    if isinstance(like, np.ndarray) or not hasattr(like, "__array_namespace__"):
+    if isinstance(like, np.ndarray) or not is_standard_array(like):
         return values.astype(like.dtype)  # NumPy, or a sparse matrix's dtype
     return from_host(values, like)
 

@@ -301,6 +301,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         logits = self._predict_output(X, output_activation="identity", method=method)
         if self.n_outputs_ > 1:
             return logits
+        if type(logits) is np.ndarray:
+            return np.hstack([-logits, logits])  # (NumPy < 2 has no concat)
         return namespace(logits).concat([-logits, logits], axis=1)
 
     def _proba(self, logits):

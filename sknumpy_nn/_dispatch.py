@@ -21,7 +21,7 @@ from sklearn.base import clone
 from sklearn.utils._array_api import get_namespace_and_device, move_to
 
 from . import _network
-from ._ops import from_host, namespace, reshape, to_host
+from ._ops import from_host, is_standard_array, namespace, reshape, to_host
 
 
 def dispatching() -> bool:
@@ -30,7 +30,7 @@ def dispatching() -> bool:
 
 
 def _is_array_of_other_namespace(a) -> bool:
-    return a is not None and type(a) is not np.ndarray and hasattr(a, "__array_namespace__")
+    return a is not None and type(a) is not np.ndarray and is_standard_array(a)
 
 
 def on_host(a):

@@ -241,7 +241,7 @@ class Network:
         self.grad[...] = 0
         self.coefs, self.intercepts = unpack(self.params, self.layer_sizes)
         self.coef_grads, self.intercept_grads = unpack(self.grad, self.layer_sizes)
-        self._n_weights = sum(W.size for W in self.coefs)
+        self._n_weights = sum(fan_in * fan_out for fan_in, fan_out in pairwise(self.layer_sizes))
         # BLAS y += a * x, in place: one pass for the penalty's gradient.
         self._axpy = axpy_for(self.params)
         self._extra_grad: np.ndarray | None = None

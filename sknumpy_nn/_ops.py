@@ -10,10 +10,17 @@ type (a few tens of nanoseconds), so the NumPy path pays almost nothing for the 
 """
 
 import numpy as np
-from array_api_compat import array_namespace, is_cupy_array, is_torch_array
+from array_api_compat import array_namespace, is_array_api_obj, is_cupy_array, is_torch_array
 from scipy.linalg.blas import get_blas_funcs
 from scipy.special import expit as scipy_expit
 from scipy.special import xlogy as scipy_xlogy
+
+
+def is_standard_array(x) -> bool:
+    """Whether ``x`` is an array of an array API namespace (NumPy, torch, CuPy, ...):
+    not a scipy sparse matrix, a list or a scalar. (torch's tensors have no
+    ``__array_namespace__``: array-api-compat knows them.)"""
+    return is_array_api_obj(x) and not isinstance(x, np.generic)
 
 
 def namespace(*arrays):
@@ -180,7 +187,7 @@ def copy_into(source, out) -> None:
     if type(out) is np.ndarray:
         np.copyto(out, source)
         return
-    if isinstance(source, np.ndarray) or not hasattr(source, "__array_namespace__"):
+    if isinstance(source, np.ndarray) or not is_standard_array(source):
         source = from_host(np.asarray(source), out)
     elif source.dtype != out.dtype:
         source = array_namespace(source).astype(source, out.dtype)
@@ -236,7 +243,7 @@ def axpy_for(like):
 
 def rows_of(x, rows: slice):
     """The rows ``rows`` (a slice) of a 2-D array, dense of any namespace or sparse."""
-    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+    if type(x) is np.ndarray or not is_standard_array(x):
         return x[rows]  # NumPy, or a scipy sparse matrix
     return x[rows, ...]  # the standard indexes every axis explicitly
 
@@ -246,7 +253,7 @@ def take_rows(x, indices: np.ndarray):
 
     Dense of any namespace (the indices are moved to its device) or sparse.
     """
-    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+    if type(x) is np.ndarray or not is_standard_array(x):
         return x[indices]  # NumPy, or a scipy sparse matrix
     xp = array_namespace(x)
     return xp.take(x, xp.asarray(indices, device=x.device), axis=0)
@@ -254,7 +261,7 @@ def take_rows(x, indices: np.ndarray):
 
 def host_dtype(x) -> np.dtype:
     """The NumPy dtype of ``x``'s floating dtype (float32 or float64)."""
-    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+    if type(x) is np.ndarray or not is_standard_array(x):
         return np.dtype(x.dtype)  # NumPy, or a scipy sparse matrix
     return np.dtype(np.float32 if x.dtype == array_namespace(x).float32 else np.float64)
 
@@ -271,12 +278,15 @@ def to_host(x) -> np.ndarray:
         return x.detach().cpu().numpy()
     if is_cupy_array(x):
         return x.get()
-    return np.from_dlpack(x, device="cpu", copy=None)
+    try:
+        return np.from_dlpack(x, device="cpu", copy=None)
+    except TypeError:  # NumPy < 2.1: no device= (the producer is then on the host)
+        return np.from_dlpack(x)
 
 
 def astype(x, dtype):
     """``x`` as ``dtype`` (a copy), dense of any namespace or sparse."""
-    if type(x) is np.ndarray or not hasattr(x, "__array_namespace__"):
+    if type(x) is np.ndarray or not is_standard_array(x):
         return x.astype(dtype)
     return array_namespace(x).astype(x, dtype)
 

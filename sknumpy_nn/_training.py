@@ -134,8 +134,9 @@ class StochasticRun:
         """Run up to ``max_iter`` epochs (one with ``one_epoch``)."""
         settings, state = self.settings, self.state
         previous = state.optimizer_state if one_epoch else None
+        params = self.network.params
         self.optimizer = make_optimizer(
-            settings, self.network.params.size, self.network.dtype, previous, self.network.params
+            settings, params.shape[0], self.network.dtype, previous, params
         )
         state.optimizer_state = self.optimizer.state
         self.log = None
