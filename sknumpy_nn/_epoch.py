@@ -9,7 +9,54 @@ losses are summed there, and which batches carry weight is known on the host bef
 import numpy as np
 import scipy.sparse as sp
 
-from ._ops import namespace, scalar, to_host
+from ._ops import namespace, reshape, scalar, to_host, widest_float
+
+
+class EpochDraws:
+    """The uniform draws of one epoch's dropout masks, drawn on the host in a few pieces.
+
+    A device would wait for a host-to-device copy at every batch if each batch's masks
+    were drawn there; instead the numbers of several batches are drawn in one call and
+    moved at once. They are the same numbers: ``RandomState.random_sample`` draws in one
+    call of ``n + m`` what it draws in two calls of ``n`` and ``m``. A piece always ends at
+    a batch boundary, so nothing is drawn that the epoch will not use before its next
+    shuffle. Stands in for the ``random_state`` the network draws its masks from.
+
+    Parameters
+    ----------
+    random_state : numpy.random.RandomState
+    like : array
+        An array of the device's namespace; the draws move there in its widest float
+        (float64 where the device has it, so that the masks are NumPy's).
+    """
+
+    PIECE = 2**22  # numbers per piece, at most (32 MiB of float64)
+
+    def __init__(self, random_state, like):
+        self.random_state, self.like = random_state, like
+        self.dtype = widest_float(like)
+        self._pending, self._piece, self._offset = [], None, 0
+
+    def start(self, numbers_per_batch: list) -> None:
+        """The numbers each batch of this epoch will ask for, in order."""
+        self._pending, self._piece, self._offset = list(numbers_per_batch), None, 0
+
+    def random_sample(self, shape):
+        """The next ``shape`` draws, on the device."""
+        n = int(np.prod(shape))
+        if self._piece is None or self._offset + n > self._piece.shape[0]:
+            if self._piece is not None and self._offset != self._piece.shape[0]:
+                raise RuntimeError("dropout draws out of step with the epoch's batches")
+            size = self._pending.pop(0)
+            while self._pending and size + self._pending[0] <= self.PIECE:
+                size += self._pending.pop(0)
+            draws = self.random_state.random_sample(size)
+            xp = namespace(self.like)
+            self._piece = xp.asarray(draws, dtype=self.dtype, device=self.like.device)
+            self._offset = 0
+        draws = self._piece[self._offset : self._offset + n]
+        self._offset += n
+        return reshape(draws, shape)
 
 
 class Epoch:
@@ -55,6 +102,9 @@ class Epoch:
             if self._numpy:
                 self._w_buffer = np.empty(batch_size, Y.dtype)
         self._device_order = None
+        self._draws = None
+        if not self._numpy and network.dropout is not None:
+            self._draws = EpochDraws(random_state, Y)
 
     def shuffle(self, random_state) -> None:
         """Compose a fresh permutation onto the visiting order."""
@@ -95,17 +145,33 @@ class Epoch:
         starts = np.arange(0, self.n_samples, self.batch_size)
         return np.logical_or.reduceat(weights > 0, starts)
 
+    def _draws_per_batch(self, weighted) -> list:
+        """How many dropout draws each batch that trains will ask for."""
+        units = sum(
+            n for n, rate in zip(self.network.layer_sizes[1:-1], self.network.dropout) if rate
+        )
+        starts = range(0, self.n_samples, self.batch_size)
+        return [
+            (min(start + self.batch_size, self.n_samples) - start) * units
+            for number, start in enumerate(starts)
+            if weighted is None or weighted[number]
+        ]
+
     def run(self, optimizer) -> float:
         """Train on every batch once; return the row-weighted mean of the batch losses."""
         total, counted = 0.0, 0
         weighted = self._weighted_batches()
+        random_state = self.random_state
+        if self._draws is not None:
+            self._draws.start(self._draws_per_batch(weighted))
+            random_state = self._draws
         for number, start in enumerate(range(0, self.n_samples, self.batch_size)):
             if weighted is not None and not weighted[number]:
                 continue  # nothing to learn from, and the objective would divide by zero
             stop = min(start + self.batch_size, self.n_samples)
             X, Y, weights = self._batch(start, stop)
             loss = self.network.loss_and_gradient(
-                X, Y, weights, self.alpha, random_state=self.random_state
+                X, Y, weights, self.alpha, random_state=random_state
             )
             optimizer.step(self.network.params, self.network.grad)
             total = total + loss * (stop - start)  # on a device: a 0-d array, not read yet

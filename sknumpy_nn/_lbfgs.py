@@ -84,6 +84,15 @@ class LbfgsRun:
         # scipy's iterates are NumPy vectors on the host, and so are the snapshots of them.
         self.snapshots = FiniteSnapshots(to_host(self.work.params))
         self.warnings, self.divergence = [], None
+        if str(self.work.dtype).endswith("float32"):
+            # A device without float64 (Apple's MPS): scipy's float32 line search may stop
+            # early; the fit goes on, and says so.
+            message = (
+                "L-BFGS evaluates the loss and gradient in float32: the device has no "
+                "float64. Its line search may stop before converging; solver='adam' is "
+                "unaffected."
+            )
+            self.warnings.append((message, UserWarning))
 
     def loss_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """The objective and its gradient at ``params``, as scipy asks for them."""

@@ -24,6 +24,7 @@ from ._activations import OUTPUT_ACTIVATIONS, HiddenActivation, hidden_activatio
 from ._losses import LOSSES, Loss, weighted_loss_sum
 from ._ops import (
     apply,
+    astype,
     axpy_for,
     column_sums_into,
     copy_into,
@@ -328,8 +329,10 @@ class Network:
                 draws = random_state.random_sample(mask.shape)
                 if type(mask) is np.ndarray:
                     np.greater_equal(draws, rate, out=mask)
-                else:  # drawn on the host, as NumPy draws them, then moved
+                elif type(draws) is np.ndarray:  # drawn on the host, then moved
                     mask[...] = from_host((draws >= rate).astype(np.float64), mask)
+                else:  # already on the device (the epoch's draws, see _epoch.EpochDraws)
+                    mask[...] = astype(draws >= rate, mask.dtype)
                 mask *= 1 / (1 - rate)
 
     def loss_and_gradient(

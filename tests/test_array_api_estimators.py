@@ -382,3 +382,39 @@ def test_scipy_array_api_is_on_and_the_private_helpers_exist():
     assert "__sklearn_array_api_convert__" in inspect.getsource(
         _array_api._estimator_with_converted_arrays
     )
+
+
+@pytest.mark.parametrize("piece", [1, 50, 2**22])
+def test_an_epochs_dropout_draws_in_pieces_are_numpys_masks(piece, monkeypatch):
+    # The masks of several batches are drawn at once and moved to the device; pieces of
+    # one batch, of a few, of the whole epoch; a batch without weight draws nothing.
+    from sknumpy_nn import _epoch
+
+    monkeypatch.setattr(_epoch.EpochDraws, "PIECE", piece)
+    X, y = _regression("float64", 50)
+    weights = np.ones(50)
+    weights[10:20] = 0  # the second batch of 10 carries no weight
+    estimator = NumpyMLPRegressor(
+        hidden_layer_sizes=(4, 3),
+        dropout=(0.3, 0.0),
+        batch_size=10,
+        shuffle=False,
+        max_iter=3,
+        random_state=0,
+    )
+    ours, theirs = fit_both(estimator, X, y, "device1", "float64", sample_weight=weights)
+    assert_same_fit(ours, theirs, "float64")
+
+
+def test_lbfgs_on_a_device_without_float64_trains_in_float32_and_says_so(monkeypatch):
+    # Apple's MPS has no float64: simulated by telling L-BFGS that float32 is the widest.
+    from sknumpy_nn import _lbfgs
+
+    monkeypatch.setattr(_lbfgs, "widest_float", lambda like: xp.float32)
+    X, y = _regression("float32")
+    model = NumpyMLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=20)
+    with config_context(array_api_dispatch=True):
+        with pytest.warns(UserWarning, match="L-BFGS evaluates the loss and gradient in float32"):
+            model.fit(_on("device1", X), y)
+        assert model.coefs_[0].dtype == xp.float32
+        assert model.score(_on("device1", X), _on("device1", y)) > 0.5
