@@ -10,7 +10,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn import config_context
+from sklearn import config_context, get_config
 from sklearn.utils._array_api import check_same_namespace, get_namespace
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -76,6 +76,16 @@ def checked_input(estimator, X, method: str = "predict"):
     """
     check_is_fitted(estimator)
     check_same_namespace(X, estimator, attribute="_first_coef", method=method)
+    first_coef = estimator._first_coef
+    fitted_in = type(first_coef)
+    if not isinstance(first_coef, np.ndarray) and not get_config()["array_api_dispatch"]:
+        raise ValueError(
+            f"{type(estimator).__name__}.{method}() was called without array API dispatch, "
+            f"but the model was fitted on {fitted_in.__module__}.{fitted_in.__name__} "
+            "arrays. Call it inside sklearn.config_context(array_api_dispatch=True) with X "
+            "on the model's device, or move the model to NumPy with "
+            "sklearn.utils._array_api.move_estimator_to(estimator, numpy, 'cpu')."
+        )
     return validate_quietly(
         validate_data,
         estimator,

@@ -418,3 +418,11 @@ def test_lbfgs_on_a_device_without_float64_trains_in_float32_and_says_so(monkeyp
             model.fit(_on("device1", X), y)
         assert model.coefs_[0].dtype == xp.float32
         assert model.score(_on("device1", X), _on("device1", y)) > 0.5
+
+
+def test_predict_without_dispatch_on_a_device_model_says_what_to_do():
+    X, y = _regression("float64")
+    with config_context(array_api_dispatch=True):
+        model = NumpyMLPRegressor(hidden_layer_sizes=(4,), max_iter=2).fit(_on("device1", X), y)
+    with pytest.raises(ValueError, match="without array API dispatch.*move_estimator_to"):
+        model.predict(X)
