@@ -25,3 +25,25 @@ ESTIMATORS = [
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_the_array_api_checks_are_among_them_and_cannot_skip_silently():
+    # The array_api_support tag makes scikit-learn yield its array API checks; on
+    # array-api-strict (in the test extra) they run, and they skip only without
+    # SCIPY_ARRAY_API=1, which the root conftest.py sets.
+    import os
+    from functools import partial
+
+    marker = parametrize_with_checks(ESTIMATORS)
+    checks = [param.values[1] for param in marker.args[1]]
+    strict = [
+        (check.func.__name__, check.keywords.get("device_name"))
+        for check in checks
+        if isinstance(check, partial)
+        and check.keywords.get("array_namespace") == "array_api_strict"
+    ]
+    per_estimator = len(ESTIMATORS)
+    assert strict.count(("check_array_api_input", "CPU_DEVICE")) == per_estimator
+    assert strict.count(("check_array_api_input", "device1")) == per_estimator
+    assert strict.count(("check_array_api_same_namespace", None)) == per_estimator
+    assert os.environ.get("SCIPY_ARRAY_API") == "1"
