@@ -48,6 +48,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from sknumpy_nn import NumpyMLPClassifier, NumpyMLPRegressor  # noqa: E402
+from sknumpy_nn._lbfgs import LBFGS_BLOCK_ROWS, LbfgsRun  # noqa: E402
 
 ESTIMATORS = ("sklearn", "ours")
 BATCH_SIZE = 200  # what batch_size="auto" gives on every case here (all have n >= 200)
@@ -184,6 +185,14 @@ CASES = [
         quick_epochs=1,
     ),
     Case(
+        "big256",
+        "regr 50k x100 (256,256) f32",
+        "big",
+        {"hidden_layer_sizes": (256, 256)},
+        epochs=3,
+        quick_epochs=1,
+    ),
+    Case(
         "digits",
         "digits 1.8k x64 (100,) clf",
         "digits",
@@ -269,10 +278,11 @@ def run_case(case, repeats, quick):
         timed_fit(build(case, estimator, 1), X, y)
     seconds = {estimator: [] for estimator in ESTIMATORS}
     models = {}
-    for _ in range(repeats):
-        for estimator in ESTIMATORS:
-            models[estimator] = build(case, estimator, max_iter)
-            seconds[estimator].append(timed_fit(models[estimator], X, y))
+    with counting_evaluations() as evaluations:
+        for _ in range(repeats):
+            for estimator in ESTIMATORS:
+                models[estimator] = build(case, estimator, max_iter)
+                seconds[estimator].append(timed_fit(models[estimator], X, y))
     row = {"case": case.key, "label": case.label, "n_samples": X.shape[0]}
     row["n_features"], row["max_iter"] = X.shape[1], max_iter
     for estimator, model in models.items():
@@ -283,7 +293,31 @@ def run_case(case, repeats, quick):
         row[f"{estimator}_ms_per_iter"] = 1e3 * fit_seconds / model.n_iter_
         row[f"{estimator}_score"] = float(model.score(X, y))
     row["speedup"] = row["sklearn_ms_per_iter"] / row["ours_ms_per_iter"]
+    # Each repeat's pair (interleaved, so they shared the machine's state): the spread.
+    pairs = [a / b for a, b in zip(seconds["sklearn"], seconds["ours"])]
+    row["speedup_spread"] = [float(min(pairs)), float(max(pairs))]
+    if evaluations[0]:  # L-BFGS
+        row["ours_evaluations_per_iter"] = evaluations[0] / (repeats * row["ours_n_iter"])
+    row["floor_ms_per_iter"] = floor_ms(case, row, quick)
+    row["efficiency"] = row["floor_ms_per_iter"] / row["ours_ms_per_iter"]
     return row, models
+
+
+@contextlib.contextmanager
+def counting_evaluations():
+    """Count our L-BFGS loss-and-gradient evaluations meanwhile (a one-item list)."""
+    count = [0]
+    original = LbfgsRun.loss_and_gradient
+
+    def counted(self, params):
+        count[0] += 1
+        return original(self, params)
+
+    LbfgsRun.loss_and_gradient = counted
+    try:
+        yield count
+    finally:
+        LbfgsRun.loss_and_gradient = original
 
 
 def _warnings(row):
@@ -316,8 +350,11 @@ def print_fit_table(cases, repeats, quick):
     """
     print(f"fit: median of {repeats} interleaved fits after a 1-epoch warm-up of each; ms per")
     print("epoch (per iteration for lbfgs); score = .score on the training data (R^2 / acc)\n")
+    print("speedup: median [min-max of the interleaved pairs]; floor: the same matrix")
+    print("products alone, timed in this run; efficiency = floor / ours\n")
     header = (
         f"{'case':<29} {'epochs':>6} {'sklearn ms':>11} {'ours ms':>9} {'speedup':>8} "
+        f"{'spread':>11} {'floor ms':>9} {'effic.':>6} "
         f"{'sklearn score':>13} {'our score':>10} {'|diff|':>8}"
     )
     print(header + "\n" + "-" * len(header))
@@ -329,6 +366,8 @@ def print_fit_table(cases, repeats, quick):
         print(
             f"{row['label']:<29} {row['sklearn_n_iter']:>6} {row['sklearn_ms_per_iter']:>11.2f} "
             f"{row['ours_ms_per_iter']:>9.2f} {row['speedup']:>7.2f}x "
+            f"{row['speedup_spread'][0]:>5.2f}-{row['speedup_spread'][1]:<5.2f} "
+            f"{row['floor_ms_per_iter']:>9.2f} {100 * row['efficiency']:>5.0f}% "
             f"{row['sklearn_score']:>13.5f} {row['ours_score']:>10.5f} {diff:>8.1e}"
             + _warnings(row),
             flush=True,
@@ -527,6 +566,76 @@ def print_memory_table(cases, child_flags):
             flush=True,
         )
     return rows
+
+
+# -------------------------------------------------------------------------------- floors
+def epoch_products(layer_sizes, row_blocks, dtype):
+    """Operands of the matrix products one pass of back-propagation makes, per row block.
+
+    Per layer of ``(fan_in, fan_out)`` and block of ``n`` rows: the forward product
+    ``(n, fan_in) @ (fan_in, fan_out)``, the weight gradient ``(n, fan_in).T @ (n, fan_out)``
+    and, except for the first layer, the input gradient ``(n, fan_out) @ (fan_out,
+    fan_in).T`` -- what both libraries compute, and nothing else (no bias, activation, loss
+    or optimizer). One set of buffers per distinct block size; a block list repeats them.
+
+    Parameters
+    ----------
+    layer_sizes : list of int
+    row_blocks : list of int
+        The rows of each minibatch of an epoch (L-BFGS: each block of one evaluation).
+    dtype : numpy dtype
+
+    Returns
+    -------
+    work : list of list of (callable, tuple)
+        Per block, the ``(function, arguments)`` of its products.
+    """
+    rng = np.random.default_rng(0)
+    layers = list(zip(layer_sizes[:-1], layer_sizes[1:]))
+    weights = [rng.standard_normal(shape).astype(dtype) for shape in layers]
+    per_size = {}
+    for n in sorted(set(row_blocks)):
+        calls = []
+        for i, (W, (fan_in, fan_out)) in enumerate(zip(weights, layers)):
+            A = rng.standard_normal((n, fan_in)).astype(dtype)
+            delta = rng.standard_normal((n, fan_out)).astype(dtype)
+            calls.append((np.matmul, (A, W, np.empty((n, fan_out), dtype))))
+            calls.append((np.dot, (A.T, delta, np.empty((fan_in, fan_out), dtype))))
+            if i > 0:
+                calls.append((np.matmul, (delta, W.T, np.empty((n, fan_in), dtype))))
+        per_size[n] = calls
+    return [per_size[n] for n in row_blocks]
+
+
+def time_products(work, repeats=5):
+    """Median seconds of one pass over ``work`` (from :func:`epoch_products`)."""
+    for function, (a, b, out) in work[0]:
+        function(a, b, out=out)  # warm: threads, caches
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for block in work:
+            for function, (a, b, out) in block:
+                function(a, b, out=out)
+        times.append(time.perf_counter() - started)
+    return float(np.median(times))
+
+
+def floor_ms(case, row, quick):
+    """The case's floor: ms of its matrix products alone, per epoch (L-BFGS: per iteration).
+
+    Minibatches of ``BATCH_SIZE`` rows for sgd/adam; for L-BFGS one evaluation's blocks of
+    ``LBFGS_BLOCK_ROWS`` rows, times the evaluations per iteration our fit made.
+    """
+    X, y = load_data(case.data, quick)
+    n_outputs = len(np.unique(y)) if case.classifier else 1
+    hidden = list(case.params["hidden_layer_sizes"])
+    sizes = [X.shape[1], *hidden, n_outputs]
+    block = LBFGS_BLOCK_ROWS if case.params.get("solver") == "lbfgs" else BATCH_SIZE
+    n = X.shape[0]
+    blocks = [min(block, n - start) for start in range(0, n, block)]
+    seconds = time_products(epoch_products(sizes, blocks, X.dtype))
+    return 1e3 * seconds * row.get("ours_evaluations_per_iter", 1.0)
 
 
 # ------------------------------------------------------------------------------- GFLOP/s
