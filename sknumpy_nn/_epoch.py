@@ -130,11 +130,16 @@ class Epoch:
                 weights = xp.take(self.sample_weight, rows, axis=0)
             return xp.take(self.X, rows, axis=0), xp.take(self.Y, rows, axis=0), weights
         rows, n = self.order[start:stop], stop - start
-        X = np.take(self.X, rows, axis=0, out=self._X_buffer[:n]) if self._dense else self.X[rows]
-        Y = np.take(self.Y, rows, axis=0, out=self._Y_buffer[:n])
+        # mode="clip": the rows are a permutation's, always in range, and NumPy buffers
+        # out= under the default mode="raise" (a second copy of every batch).
+        if self._dense:
+            X = np.take(self.X, rows, axis=0, out=self._X_buffer[:n], mode="clip")
+        else:
+            X = self.X[rows]
+        Y = np.take(self.Y, rows, axis=0, out=self._Y_buffer[:n], mode="clip")
         weights = None
         if self.sample_weight is not None:
-            weights = np.take(self.sample_weight, rows, out=self._w_buffer[:n])
+            weights = np.take(self.sample_weight, rows, out=self._w_buffer[:n], mode="clip")
         return X, Y, weights
 
     def _weighted_batches(self) -> np.ndarray | None:
