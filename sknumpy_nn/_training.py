@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._epoch import Epoch
 from ._lbfgs import train_lbfgs
 from ._ops import all_finite
-from ._optimizers import SGD, Adam, scipy_blas_single_threaded
+from ._optimizers import SGD, Adam, scipy_blas_single_threaded, small_products_single_threaded
 from ._records import TrainingResult, TrainingSettings
 from ._rules import (
     FiniteSnapshots,
@@ -61,7 +61,9 @@ def train(
         if settings.solver == "lbfgs":
             return train_lbfgs(network, data, settings, state, hook, scorer, from_scratch)
         run = StochasticRun(network, data, settings, state, random_state, hook, scorer)
-        return run(from_scratch=from_scratch, one_epoch=one_epoch)
+        sizes, rows = network.layer_sizes, run.epoch.batch_size
+        with small_products_single_threaded(sizes, rows, network.params):
+            return run(from_scratch=from_scratch, one_epoch=one_epoch)
 
 
 def make_optimizer(

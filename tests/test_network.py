@@ -504,3 +504,23 @@ def test_training_holds_scipys_own_blas_to_one_thread(monkeypatch, solver):
     for path, count in seen[0].items():
         assert count == (1 if path in scipy_paths else before[path])
     assert threads() == before
+
+
+def test_small_minibatch_products_run_on_one_blas_thread_and_limits_come_back():
+    from sknumpy_nn._optimizers import small_products_single_threaded
+
+    def blas_threads():
+        return [
+            p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"
+        ]
+
+    before = blas_threads()
+    params = np.zeros(3)
+    with small_products_single_threaded([64, 100, 10], 200, params):  # digits: 1.3 Mflop
+        assert set(blas_threads()) == {1}
+    assert blas_threads() == before
+    with small_products_single_threaded([20, 256, 256, 1], 200, params):  # 26 Mflop
+        assert blas_threads() == before
+    with threadpoolctl.threadpool_limits(1):  # a user's limit is never raised
+        with small_products_single_threaded([20, 256, 256, 1], 200, params):
+            assert set(blas_threads()) == {1}
