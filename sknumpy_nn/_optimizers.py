@@ -231,20 +231,31 @@ def scipy_blas_single_threaded():
 # the products run faster on one BLAS thread: waking the second thread for each small call
 # costs more than it saves. Measured on 2 cores (same process, 1 vs 2 threads): sine (20,)
 # 8 kflop 0.90x the time, regression (100,) 0.8 Mflop 0.99x, digits (100,) 1.3 Mflop 0.75x,
-# (256, 256) 26 Mflop 1.39x.
+# (256, 256) 26 Mflop 1.39x; adam on (256,) or (160, 160) at 10 Mflop 1.19x and 1.36x.
 SMALL_PRODUCT_FLOPS = 4e6
+# L-BFGS's blocks of 1000 rows keep one thread up to a larger product: between its products
+# an evaluation does more serial work (the loss, scipy's step), during which a second BLAS
+# thread only spins, and on a shared 2-core machine a spinning thread at times halves the
+# speed of the other (fits then take twice as long on two threads, never on one). Measured
+# (same process, 1 vs 2 threads, medians of 6): (100,) on 20 features, 4 Mflop, 0.63x the
+# time; 50 features, 10 Mflop, 0.79x; (256,) on 20 features, 10 Mflop, 1.04x; 100 features,
+# 20 Mflop, 1.32x.
+LBFGS_SMALL_PRODUCT_FLOPS = 1.5e7
 
 
-def small_products_single_threaded(layer_sizes, batch_rows: int, like):
+def small_products_single_threaded(
+    layer_sizes, batch_rows: int, like, threshold: float = SMALL_PRODUCT_FLOPS
+):
     """Context manager: every BLAS pool at one thread while the minibatches' products are
-    small (see ``SMALL_PRODUCT_FLOPS``); else, or off NumPy, nothing changes.
+    small (below ``threshold`` floating-point operations, see ``SMALL_PRODUCT_FLOPS``);
+    else, or off NumPy, nothing changes.
 
     A rule of the shapes alone, so two fits of the same data stay bitwise identical; a
     limit of one never exceeds one the user (or dask) has set, and the limits are restored
     when the context exits.
     """
     largest = max(a * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
-    if type(like) is not np.ndarray or 2.0 * batch_rows * largest >= SMALL_PRODUCT_FLOPS:
+    if type(like) is not np.ndarray or 2.0 * batch_rows * largest >= threshold:
         return nullcontext()
     return _controller().limit(limits=1, user_api="blas")
 

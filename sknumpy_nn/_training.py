@@ -15,9 +15,15 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._epoch import Epoch
-from ._lbfgs import train_lbfgs
+from ._lbfgs import LBFGS_BLOCK_ROWS, train_lbfgs
 from ._ops import all_finite
-from ._optimizers import SGD, Adam, scipy_blas_single_threaded, small_products_single_threaded
+from ._optimizers import (
+    LBFGS_SMALL_PRODUCT_FLOPS,
+    SGD,
+    Adam,
+    scipy_blas_single_threaded,
+    small_products_single_threaded,
+)
 from ._records import TrainingResult, TrainingSettings
 from ._rules import (
     FiniteSnapshots,
@@ -57,12 +63,15 @@ def train(
     one_epoch : bool
         Run one epoch, continuing the optimizer's state (``partial_fit``).
     """
+    sizes = network.layer_sizes
     with scipy_blas_single_threaded():
         if settings.solver == "lbfgs":
-            return train_lbfgs(network, data, settings, state, hook, scorer, from_scratch)
+            rows = min(LBFGS_BLOCK_ROWS, data[0].shape[0])
+            threshold = LBFGS_SMALL_PRODUCT_FLOPS
+            with small_products_single_threaded(sizes, rows, network.params, threshold):
+                return train_lbfgs(network, data, settings, state, hook, scorer, from_scratch)
         run = StochasticRun(network, data, settings, state, random_state, hook, scorer)
-        sizes, rows = network.layer_sizes, run.epoch.batch_size
-        with small_products_single_threaded(sizes, rows, network.params):
+        with small_products_single_threaded(sizes, run.epoch.batch_size, network.params):
             return run(from_scratch=from_scratch, one_epoch=one_epoch)
 
 

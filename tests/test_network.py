@@ -475,12 +475,13 @@ def test_optimizer_state_continues_a_run():
 
 
 @pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
-def test_training_holds_scipys_own_blas_to_one_thread(monkeypatch, solver):
+@pytest.mark.parametrize("hidden, small", [((256, 256), False), ((4,), True)])
+def test_training_holds_scipys_own_blas_to_one_thread(monkeypatch, solver, hidden, small):
     # scipy's wheels ship their own OpenBLAS (used by L-BFGS-B and the optimizers' axpy);
     # its idle threads spinning beside NumPy's made fits many times slower. During training
-    # it must run single-threaded while NumPy's BLAS keeps its threads (except where the
-    # minibatch products are small enough for one thread: adam and sgd here, whose largest
-    # product is 30 x 3 x 4), and afterwards both are as they were.
+    # it must run single-threaded while NumPy's BLAS keeps its threads, unless the products
+    # are small enough for one (200 x 3 x 4 here; 200 x 256 x 256 is not, for any solver),
+    # and afterwards both are as they were.
     scipy_blas = _optimizers._scipy_own_blas()
     if scipy_blas is None:
         pytest.skip("this scipy uses a BLAS shared with NumPy: nothing to hold back")
@@ -500,13 +501,13 @@ def test_training_holds_scipys_own_blas_to_one_thread(monkeypatch, solver):
     blas_paths = {
         lib["filepath"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"
     }
-    X = np.random.RandomState(0).normal(size=(30, 3))
+    X = np.random.RandomState(0).normal(size=(200, 3))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # two iterations on purpose
-        NumpyMLPRegressor(hidden_layer_sizes=(4,), solver=solver, max_iter=2).fit(X, X[:, 0])
+        NumpyMLPRegressor(hidden_layer_sizes=hidden, solver=solver, max_iter=2).fit(X, X[:, 0])
     assert seen
     for path, count in seen[0].items():
-        one_thread = path in scipy_paths or (solver != "lbfgs" and path in blas_paths)
+        one_thread = path in scipy_paths or (small and path in blas_paths)
         assert count == (1 if one_thread else before[path])
     assert threads() == before
 
@@ -525,6 +526,12 @@ def test_small_minibatch_products_run_on_one_blas_thread_and_limits_come_back():
         assert set(blas_threads()) == {1}
     assert blas_threads() == before
     with small_products_single_threaded([20, 256, 256, 1], 200, params):  # 26 Mflop
+        assert blas_threads() == before
+    # L-BFGS's 1000-row blocks have their own, higher threshold: 4 Mflop is small there.
+    lbfgs = _optimizers.LBFGS_SMALL_PRODUCT_FLOPS
+    with small_products_single_threaded([20, 100, 1], 1000, params, lbfgs):
+        assert set(blas_threads()) == {1}
+    with small_products_single_threaded([100, 100, 1], 1000, params, lbfgs):  # 20 Mflop
         assert blas_threads() == before
     with threadpoolctl.threadpool_limits(1):  # a user's limit is never raised
         with small_products_single_threaded([20, 256, 256, 1], 200, params):
