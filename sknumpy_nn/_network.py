@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from ._activations import OUTPUT_ACTIVATIONS, HiddenActivation, hidden_activation
 from ._losses import LOSSES, Loss, weighted_loss_sum
 from ._ops import (
+    add_to_rows,
     apply,
     astype,
     axpy_for,
@@ -105,6 +106,7 @@ def forward(
     pre_activations: list[np.ndarray] | None = None,
     masks: list[np.ndarray | None] | None = None,
     dropped: list[np.ndarray | None] | None = None,
+    ones: np.ndarray | None = None,
 ) -> list:
     """Forward pass, storing every layer's output.
 
@@ -131,6 +133,9 @@ def forward(
     dropped : list of (ndarray or None) or None, default=None
         Where ``masks[i]`` is an array, ``dropped[i]`` receives the masked output; the
         undropped one stays in ``outputs[i]``.
+    ones : ndarray of shape (n_samples,) or None, default=None
+        Ones, for adding the biases by BLAS (training only: see
+        :func:`~sknumpy_nn._ops.add_to_rows`); ``None`` adds them with NumPy.
 
     Returns
     -------
@@ -146,7 +151,7 @@ def forward(
             _dot(A, W, out=Z)
         else:
             matmul_into(A, W, out=Z)
-        Z += b
+        add_to_rows(Z, b, ones)
         if i == last:
             OUTPUT_ACTIVATIONS[output_activation](Z)
         else:
@@ -452,6 +457,7 @@ class Network:
             pre_activations,
             masks,
             dropped,
+            ones,
         )
         delta = deltas[-1]
         loss = self._output_delta(activations[-1], Y, sample_weight, weight_sum, delta)

@@ -11,9 +11,11 @@ type (a few tens of nanoseconds), so the NumPy path pays almost nothing for the 
 
 import numpy as np
 from array_api_compat import array_namespace, is_array_api_obj, is_cupy_array, is_torch_array
-from scipy.linalg.blas import get_blas_funcs
+from scipy.linalg.blas import dger, get_blas_funcs, sger
 from scipy.special import expit as scipy_expit
 from scipy.special import xlogy as scipy_xlogy
+
+_GER = {np.dtype(np.float64): dger, np.dtype(np.float32): sger}
 
 
 def is_standard_array(x) -> bool:
@@ -95,6 +97,11 @@ def finfo(x):
 def row_max(x):
     """The maximum of each row, kept as a column: shape ``(n_rows, 1)``."""
     if type(x) is np.ndarray:
+        if x.ndim == 2 and x.shape[1] < 64:
+            # NumPy reduces short rows one row at a time; over a transposed copy the
+            # reduction runs down whole columns, 3x faster for 10 classes. A maximum is
+            # exact, so the numbers are the same.
+            return np.ascontiguousarray(x.T).max(axis=0)[:, None]
         return x.max(axis=1, keepdims=True)
     return array_namespace(x).max(x, axis=1, keepdims=True)
 
@@ -172,6 +179,23 @@ def matmul_into(A, B, out):
         return np.matmul(A, B, out=out)
     out[...] = A @ B
     return out
+
+
+def add_to_rows(x, v, ones=None) -> None:
+    """``x += v`` in place, ``v`` of shape ``(n_columns,)`` added to every row of ``x``.
+
+    Given ``ones`` (``n_rows`` ones), a C-ordered NumPy ``x`` of 8 columns or more takes BLAS's
+    rank-one update ``x += ones v^T`` instead: half the time of NumPy's broadcast add, and the
+    same numbers (each entry gets ``1 * v[j]``, which is exact). The BLAS is scipy's, which
+    training holds to one thread (see ``_optimizers.scipy_blas_single_threaded``), so only
+    training passes ``ones``.
+    """
+    if ones is not None and type(x) is np.ndarray and x.shape[1] >= 8 and x.flags.c_contiguous:
+        ger = _GER.get(x.dtype)
+        if ger is not None:
+            ger(1.0, v, ones, a=x.T, overwrite_a=True)  # x.T is x's memory, F-ordered
+            return
+    x += v
 
 
 def column_sums_into(ones, x, out):

@@ -536,3 +536,35 @@ def test_small_minibatch_products_run_on_one_blas_thread_and_limits_come_back():
     with threadpoolctl.threadpool_limits(1):  # a user's limit is never raised
         with small_products_single_threaded([20, 256, 256, 1], 200, params):
             assert set(blas_threads()) == {1}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_columns", [1, 7, 8, 100])
+def test_biases_added_by_blas_are_numpys_sums(dtype, n_columns):
+    # Training adds the biases with BLAS's rank-one update (faster than the broadcast add);
+    # it must write into the buffer itself and give exactly NumPy's sums, leading-row views
+    # (a smaller last batch) included.
+    from sknumpy_nn._ops import add_to_rows
+
+    rng = np.random.RandomState(0)
+    buffer = rng.normal(size=(300, n_columns)).astype(dtype) * 1e3
+    v = rng.normal(size=n_columns).astype(dtype)
+    for rows in (300, 123):
+        x = buffer[:rows]
+        expected = x + v
+        add_to_rows(x, v, np.ones(rows, dtype))
+        assert_array_equal(x, expected)
+    transposed = np.asfortranarray(buffer)  # not C-ordered: NumPy's add, same result
+    expected = transposed + v
+    add_to_rows(transposed, v, np.ones(300, dtype))
+    assert_array_equal(transposed, expected)
+
+
+@pytest.mark.parametrize("shape", [(200, 10), (5, 3), (50, 64), (1, 1)])
+def test_row_max_is_numpys(shape):
+    from sknumpy_nn._ops import row_max
+
+    x = np.random.RandomState(0).normal(size=shape)
+    x[0, -1] = -np.inf
+    assert_array_equal(row_max(x), x.max(axis=1, keepdims=True))
+    assert row_max(x).shape == (shape[0], 1)
