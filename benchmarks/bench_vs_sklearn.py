@@ -9,11 +9,13 @@ data, which should agree to about three decimals since both train the same model
 ``predict`` times, the peak memory of one fit (each in a fresh subprocess), and the GFLOP/s
 our largest case achieves against a plain float32 matrix-multiply peak measured in this run.
 
-Usage: ``python benchmarks/bench_vs_sklearn.py [--quick] [--repeats 5] [--json PATH]
-[--threads N]`` (``--quick``: a smoke test of under a minute: fewer repeats and epochs, a
-smaller big case). Timings need an otherwise idle machine: when other processes hold the
-cores, OpenBLAS's spin-waiting threads slow minibatch training several-fold; the start-up
-load average is printed, and ``--threads 1`` sidesteps the worst of it.
+Usage: ``python benchmarks/bench_vs_sklearn.py [--quick] [--repeats 5] [--runs 1]
+[--json PATH] [--threads N]`` (``--quick``: a smoke test of under a minute: fewer repeats and
+epochs, a smaller big case; ``--runs 3``: the fit table three times, then per case the median
+of the three and their spread, the figure the README's table shows). Timings need an
+otherwise idle machine: when other processes hold the cores, OpenBLAS's spin-waiting threads
+slow minibatch training several-fold; the start-up load average is printed, and
+``--threads 1`` sidesteps the worst of it.
 """
 
 import os
@@ -373,6 +375,55 @@ def print_fit_table(cases, repeats, quick):
             flush=True,
         )
     return rows, models
+
+
+def summarise_runs(runs):
+    """Per case, the median over full runs of the speedup, ms and efficiency, with spreads.
+
+    Parameters
+    ----------
+    runs : list of list of dict
+        The fit rows of each run (from :func:`print_fit_table`), cases in the same order.
+
+    Returns
+    -------
+    rows : list of dict
+        Per case: ``label``, the run medians of ``sklearn_ms_per_iter``, ``ours_ms_per_iter``,
+        ``floor_ms_per_iter``, ``speedup`` and ``efficiency``, and ``speedup_runs`` /
+        ``efficiency_runs``, each run's value.
+    """
+    rows = []
+    for per_run in zip(*runs):
+        row = {"case": per_run[0]["case"], "label": per_run[0]["label"]}
+        for key in ("sklearn_ms_per_iter", "ours_ms_per_iter", "floor_ms_per_iter"):
+            row[key] = float(np.median([r[key] for r in per_run]))
+        for key in ("speedup", "efficiency"):
+            row[f"{key}_runs"] = [r[key] for r in per_run]
+            row[key] = float(np.median(row[f"{key}_runs"]))
+        rows.append(row)
+    return rows
+
+
+def print_run_summary(rows, n_runs):
+    """Print :func:`summarise_runs`' table and the geometric mean of the median speedups."""
+    print(f"\nmedian of {n_runs} full runs (spread: min-max of the runs' medians)")
+    header = (
+        f"{'case':<29} {'sklearn ms':>11} {'ours ms':>9} {'speedup':>8} {'spread':>11} "
+        f"{'floor ms':>9} {'effic.':>6} {'spread':>9}"
+    )
+    print(header + "\n" + "-" * len(header))
+    for row in rows:
+        speedups, efficiencies = row["speedup_runs"], row["efficiency_runs"]
+        print(
+            f"{row['label']:<29} {row['sklearn_ms_per_iter']:>11.2f} "
+            f"{row['ours_ms_per_iter']:>9.2f} {row['speedup']:>7.2f}x "
+            f"{min(speedups):>5.2f}-{max(speedups):<5.2f} {row['floor_ms_per_iter']:>9.2f} "
+            f"{100 * row['efficiency']:>5.0f}% "
+            f"{100 * min(efficiencies):>3.0f}-{100 * max(efficiencies):.0f}%"
+        )
+    speedup = geometric_mean([row["speedup"] for row in rows])
+    print(f"geometric mean of the median speedups: {speedup:.2f}x")
+    return speedup
 
 
 def geometric_mean(values):
@@ -834,6 +885,12 @@ def parse_args():
     parser.add_argument(
         "--threads", type=int, help="limit BLAS/OpenMP threads (default: leave them as loaded)"
     )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="full fit tables to run; above 1 also prints their medians and spread",
+    )
     parser.add_argument("--peak-memory-child", nargs=2, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -854,9 +911,22 @@ def run_all(args):
     started = time.perf_counter()
     info = environment()
     print_environment(info)
-    fit_rows, models = print_fit_table(CASES, repeats, args.quick)
-    speedup = geometric_mean([row["speedup"] for row in fit_rows])
-    print(f"\ngeometric-mean speedup (sklearn / ours) over {len(fit_rows)} cases: {speedup:.2f}x")
+    runs = []
+    for run in range(args.runs):
+        if args.runs > 1:
+            print(f"--- full run {run + 1} of {args.runs}")
+        fit_rows, models = print_fit_table(CASES, repeats, args.quick)
+        speedup = geometric_mean([row["speedup"] for row in fit_rows])
+        print(
+            f"\ngeometric-mean speedup (sklearn / ours) over {len(fit_rows)} cases: {speedup:.2f}x"
+        )
+        runs.append(fit_rows)
+        if run + 1 < args.runs:
+            del models
+    summary = summary_speedup = None
+    if args.runs > 1:
+        summary = summarise_runs(runs)
+        summary_speedup = print_run_summary(summary, args.runs)
     lbfgs = next(row for row in fit_rows if row["case"] == "lbfgs")
     print(
         f"lbfgs per fit: sklearn {lbfgs['sklearn_fit_ms']:.1f} ms "
@@ -878,6 +948,9 @@ def run_all(args):
         "repeats": repeats,
         "fit": fit_rows,
         "geometric_mean_speedup": speedup,
+        "runs": runs,
+        "summary": summary,
+        "summary_geometric_mean_speedup": summary_speedup,
         "predict": predict_rows,
         "peak_memory": memory_rows,
         "gflops": gflops,
