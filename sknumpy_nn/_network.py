@@ -83,6 +83,8 @@ def n_parameters(layer_sizes: list[int]) -> int:
 # Rows per block in predict on the CPU: large enough for efficient matrix products, small
 # enough that a block's activations (rows x widest layer) stay a few MB.
 PREDICT_BLOCK_ROWS = 4096
+# Rows of a bias tile in predict (see _ops.add_to_rows): a few KB per layer.
+BIAS_TILE_ROWS = 64
 # On a device a block is as large as this many activations (128 MiB of float32 per layer):
 # a GPU needs many rows per kernel to be busy, and has the memory for them.
 DEVICE_BLOCK_ELEMENTS = 2**25
@@ -107,6 +109,7 @@ def forward(
     masks: list[np.ndarray | None] | None = None,
     dropped: list[np.ndarray | None] | None = None,
     ones: np.ndarray | None = None,
+    bias_tiles: list | None = None,
 ) -> list:
     """Forward pass, storing every layer's output.
 
@@ -136,6 +139,9 @@ def forward(
     ones : ndarray of shape (n_samples,) or None, default=None
         Ones, for adding the biases by BLAS (training only: see
         :func:`~sknumpy_nn._ops.add_to_rows`); ``None`` adds them with NumPy.
+    bias_tiles : list of (ndarray or None) or None, default=None
+        Per layer, its bias repeated over a few rows, or ``None``, for adding the biases a
+        few rows at a time (``predict``: see :func:`~sknumpy_nn._ops.add_to_rows`).
 
     Returns
     -------
@@ -151,7 +157,7 @@ def forward(
             _dot(A, W, out=Z)
         else:
             matmul_into(A, W, out=Z)
-        add_to_rows(Z, b, ones)
+        add_to_rows(Z, b, ones, None if bias_tiles is None else bias_tiles[i])
         if i == last:
             OUTPUT_ACTIVATIONS[output_activation](Z)
         else:
@@ -197,12 +203,16 @@ def predict(X, coefs: list, intercepts: list, activation, output_activation: str
     widest = max(W.shape[1] for W in coefs)
     block = max(1, min(n_samples, block_rows(like, PREDICT_BLOCK_ROWS, widest)))
     buffers = [empty((block, W.shape[1]), like, dtype) for W in coefs[:-1]]
+    tiles = None
+    if type(like) is np.ndarray and block >= BIAS_TILE_ROWS:
+        tiles = [np.tile(b, (BIAS_TILE_ROWS, 1)) for b in intercepts]
     for start in range(0, n_samples, block):
         rows = slice(start, min(start + block, n_samples))
         n_rows = rows.stop - rows.start
         outputs = [rows_of(buffer, slice(n_rows)) for buffer in buffers]
         outputs.append(rows_of(result, rows))
-        forward(rows_of(X, rows), coefs, intercepts, hidden, output_activation, outputs)
+        inputs = rows_of(X, rows)
+        forward(inputs, coefs, intercepts, hidden, output_activation, outputs, bias_tiles=tiles)
     return result
 
 

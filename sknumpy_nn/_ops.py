@@ -181,19 +181,28 @@ def matmul_into(A, B, out):
     return out
 
 
-def add_to_rows(x, v, ones=None) -> None:
+def add_to_rows(x, v, ones=None, tile=None) -> None:
     """``x += v`` in place, ``v`` of shape ``(n_columns,)`` added to every row of ``x``.
 
-    Given ``ones`` (``n_rows`` ones), a C-ordered NumPy ``x`` of 8 columns or more takes BLAS's
-    rank-one update ``x += ones v^T`` instead: half the time of NumPy's broadcast add, and the
-    same numbers (each entry gets ``1 * v[j]``, which is exact). The BLAS is scipy's, which
-    training holds to one thread (see ``_optimizers.scipy_blas_single_threaded``), so only
-    training passes ``ones``.
+    Two faster ways for a C-ordered NumPy ``x`` of 8 columns or more, giving the same
+    numbers. Given ``ones`` (``n_rows`` ones), BLAS's rank-one update ``x += ones v^T``: half
+    the time of NumPy's broadcast add (each entry gets ``1 * v[j]``, which is exact). The BLAS
+    is scipy's, which training holds to one thread (see
+    ``_optimizers.scipy_blas_single_threaded``), so only training passes ``ones``. Given
+    ``tile`` (``v`` repeated over ``k`` rows), ``x`` is added to ``k`` rows at a time, a
+    contiguous add instead of a broadcast one (1.5x faster on ``predict``'s blocks).
     """
-    if ones is not None and type(x) is np.ndarray and x.shape[1] >= 8 and x.flags.c_contiguous:
-        ger = _GER.get(x.dtype)
+    if type(x) is np.ndarray and x.shape[1] >= 8 and x.flags.c_contiguous:
+        ger = None if ones is None else _GER.get(x.dtype)
         if ger is not None:
             ger(1.0, v, ones, a=x.T, overwrite_a=True)  # x.T is x's memory, F-ordered
+            return
+        if tile is not None and x.shape[0] >= tile.shape[0]:
+            k = tile.shape[0]
+            whole = x.shape[0] - x.shape[0] % k
+            stacked = x[:whole].reshape(whole // k, k, x.shape[1])
+            stacked += tile
+            x[whole:] += v
             return
     x += v
 

@@ -554,6 +554,11 @@ def test_biases_added_by_blas_are_numpys_sums(dtype, n_columns):
         expected = x + v
         add_to_rows(x, v, np.ones(rows, dtype))
         assert_array_equal(x, expected)
+    for rows in (300, 128, 50):  # predict's tiles of 64 rows: a remainder, none, too few
+        x = buffer[:rows]
+        expected = x + v
+        add_to_rows(x, v, tile=np.tile(v, (64, 1)))
+        assert_array_equal(x, expected)
     transposed = np.asfortranarray(buffer)  # not C-ordered: NumPy's add, same result
     expected = transposed + v
     add_to_rows(transposed, v, np.ones(300, dtype))
@@ -568,3 +573,17 @@ def test_row_max_is_numpys(shape):
     x[0, -1] = -np.inf
     assert_array_equal(row_max(x), x.max(axis=1, keepdims=True))
     assert row_max(x).shape == (shape[0], 1)
+
+
+def test_predict_with_bias_tiles_gives_the_same_numbers(monkeypatch):
+    from sknumpy_nn import _network
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(5000, 12))
+    model = NumpyMLPRegressor(hidden_layer_sizes=(30, 9), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, X[:, 0])
+    tiled = model.predict(X)
+    monkeypatch.setattr(_network, "BIAS_TILE_ROWS", 10**9)  # no tiles: the broadcast add
+    assert_array_equal(model.predict(X), tiled)
