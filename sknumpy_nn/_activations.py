@@ -4,7 +4,7 @@ Every forward works in place on the pre-activation ``Z`` (turning it into ``A = 
 so the forward pass needs one buffer per layer. Where it can be, a hidden derivative is
 written in terms of the layer's *output* ``A`` -- the array the forward pass already stored
 -- and multiplies the back-propagated error ``delta`` by ``g'`` in place. An activation whose
-derivative needs ``Z`` itself (gelu, and every user :class:`Activation`) says so with
+derivative needs ``Z`` itself (gelu, silu, mish and every user :class:`Activation`) says so with
 ``from_pre_activation``, and the network then keeps a copy of each hidden layer's ``Z``.
 
 Output activations have no derivative here: each is paired with its canonical loss (see
@@ -189,6 +189,50 @@ def _gelu_derivative(Z: np.ndarray, delta: np.ndarray) -> None:
     delta *= slope
 
 
+def _silu(Z: np.ndarray) -> None:
+    # z * sigmoid(z), the sigmoid by expit: exact in its tails, where a tanh-based one loses
+    # the digits of a tiny sigmoid; z * 0 or z * 1 at the extremes, never an overflow.
+    Z *= expit(Z)
+
+
+def _silu_derivative(Z: np.ndarray, delta: np.ndarray) -> None:
+    # g' = s + z s (1 - s) = s (1 + z (1 - s)), s = sigmoid(z). g is not monotonic, so the
+    # output does not determine z: this one reads Z. At the extremes z (1 - s) is z * 0 for
+    # a large positive z and a large negative z is multiplied by s = 0: finite either way.
+    sigmoid = expit(Z)
+    slope = 1 - sigmoid
+    slope *= Z
+    slope += 1
+    slope *= sigmoid
+    delta *= slope
+
+
+def _tanh_softplus(Z: np.ndarray) -> np.ndarray:
+    """``tanh(softplus(z))`` in a new array, softplus in its overflow-free form."""
+    gate = copy(Z)
+    _softplus(gate)
+    return apply("tanh", gate, out=gate)
+
+
+def _mish(Z: np.ndarray) -> None:
+    # z * tanh(softplus(z)): softplus never overflows and tanh saturates at 1.
+    Z *= _tanh_softplus(Z)
+
+
+def _mish_derivative(Z: np.ndarray, delta: np.ndarray) -> None:
+    # g' = t + z (1 - t^2) sigmoid(z), t = tanh(softplus(z)); reads Z (g is not monotonic).
+    # 1 - t^2 is 0 exactly for a large positive z and sigmoid(z) 0 for a large negative one,
+    # so the product with z stays finite.
+    gate = _tanh_softplus(Z)
+    slope = gate * gate
+    apply("negative", slope, out=slope)
+    slope += 1
+    slope *= Z
+    slope *= expit(Z)
+    slope += gate
+    delta *= slope
+
+
 HIDDEN_ACTIVATIONS: dict[str, HiddenActivation] = {
     "identity": HiddenActivation(_identity, _identity_derivative),
     "logistic": HiddenActivation(_logistic, _logistic_derivative),
@@ -198,6 +242,8 @@ HIDDEN_ACTIVATIONS: dict[str, HiddenActivation] = {
     "elu": HiddenActivation(_elu, _elu_derivative),
     "softplus": HiddenActivation(_softplus, _softplus_derivative),
     "gelu": HiddenActivation(_gelu, _gelu_derivative, from_pre_activation=True),
+    "silu": HiddenActivation(_silu, _silu_derivative, from_pre_activation=True),
+    "mish": HiddenActivation(_mish, _mish_derivative, from_pre_activation=True),
 }
 
 

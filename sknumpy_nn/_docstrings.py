@@ -5,15 +5,16 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
 
     activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
-'softplus', 'gelu'} or Activation, default='relu'
+'softplus', 'gelu', 'silu', 'mish'} or Activation, default='relu'
         Activation of the hidden layers: ``x``, ``1 / (1 + exp(-x))``, ``tanh(x)``,
         ``max(0, x)``; beyond scikit-learn's four, ``max(0.01 x, x)`` ('leaky_relu'),
         ``x`` for ``x > 0`` else ``exp(x) - 1`` ('elu'), ``log(1 + exp(x))`` ('softplus'),
-        or ``0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`` ('gelu', the tanh
-        approximation); or an :class:`Activation` of your own, a function and its
-        derivative. The weights are drawn from Glorot's uniform distribution with the
-        factor 2 for 'logistic' and 6 for every other activation (as scikit-learn does for
-        its four).
+        ``0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`` ('gelu', the tanh
+        approximation), ``x / (1 + exp(-x))`` ('silu', also called swish) or
+        ``x tanh(log(1 + exp(x)))`` ('mish'); or an :class:`Activation` of your own, a
+        function and its derivative. The weights are drawn from Glorot's uniform
+        distribution with the factor 2 for 'logistic' and 6 for every other activation (as
+        scikit-learn does for its four).
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         Weight optimizer. 'lbfgs' is scipy's L-BFGS-B on the whole data set (good for small

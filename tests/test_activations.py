@@ -1,11 +1,12 @@
 """Hidden activations beyond scikit-learn's four, and user activations (``Activation``).
 
-The built-ins 'leaky_relu', 'elu', 'softplus' and 'gelu' are checked against their formulas,
-their derivatives against finite differences of the forward pass, and the whole backward
-pass against finite differences of the objective (every activation x every output loss);
-they must stay finite and silent on extreme inputs. A user ``Activation`` (module-level
-functions, as here) must train, round-trip through clone / pickle / GridSearchCV, pass
-scikit-learn's estimator checks, and train exactly like the built-in it re-implements.
+The built-ins 'leaky_relu', 'elu', 'softplus', 'gelu', 'silu' and 'mish' are checked against
+their formulas, their derivatives against finite differences of the forward pass, and the
+whole backward pass against finite differences of the objective (every activation x every
+output loss); they must stay finite and silent on extreme inputs. A user ``Activation``
+(module-level functions, as here) must train, round-trip through clone / pickle /
+GridSearchCV, pass scikit-learn's estimator checks, and train exactly like the built-in it
+re-implements.
 The gradient checks reuse the set-up of ``test_network.py`` (network shape, loss cases).
 """
 
@@ -62,7 +63,8 @@ def scalar_one(Z):
 SOFTSIGN = Activation("softsign", softsign, softsign_derivative)
 MY_TANH = Activation("my_tanh", my_tanh, my_tanh_derivative)
 
-NEW_BUILTINS = ["leaky_relu", "elu", "softplus", "gelu"]
+NEW_BUILTINS = ["leaky_relu", "elu", "softplus", "gelu", "silu", "mish"]
+READS_Z = {"gelu", "silu", "mish"}  # not monotonic: the output does not determine Z
 ALL_ACTIVATIONS = [*sorted(HIDDEN_ACTIVATIONS), SOFTSIGN, MY_TANH]
 KINKED = {"relu", "leaky_relu", "elu"}  # g' (or g'') jumps at 0
 
@@ -82,6 +84,10 @@ def reference(name, z):
         return np.where(z > 0, z, np.exp(z) - 1)
     if name == "softplus":
         return np.log1p(np.exp(z))
+    if name == "silu":
+        return z / (1 + np.exp(-z))
+    if name == "mish":
+        return z * np.tanh(np.log1p(np.exp(z)))
     return 0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
 
 
@@ -146,13 +152,13 @@ def test_backward_pass_matches_finite_differences(activation, loss, n_outputs):
 
 
 def test_only_activations_whose_derivative_reads_z_keep_it():
-    # The extra pre-activation buffer per hidden layer exists for gelu and user activations
-    # only; the others differentiate from the output the forward pass stored anyway.
+    # The extra pre-activation buffer per hidden layer exists for gelu, silu, mish and user
+    # activations only; the others differentiate from the output the forward pass stored anyway.
     for activation in ALL_ACTIVATIONS:
         network, X, Y = make_problem(activation, "squared_error", 1)
         network.loss_and_gradient(X, Y, None, 0.0)
         keeps_z = network._pre_activations is not None
-        assert keeps_z == (activation == "gelu" or isinstance(activation, Activation))
+        assert keeps_z == (activation in READS_Z or isinstance(activation, Activation))
 
 
 # --------------------------------------------------------------------------- extreme inputs
@@ -177,6 +183,8 @@ def test_new_builtins_saturate_to_their_limits():
         "elu": ([1e4, -1.0], [1.0, 0.0]),
         "softplus": ([1e4, 0.0], [1.0, 0.0]),
         "gelu": ([1e4, 0.0], [1.0, 0.0]),
+        "silu": ([1e4, 0.0], [1.0, 0.0]),
+        "mish": ([1e4, 0.0], [1.0, 0.0]),
     }
     for name, (values, slopes) in expected.items():
         A, slope = apply(name, Z)
@@ -336,6 +344,10 @@ COMMON = dict(max_iter=100, random_state=0)
         NumpyMLPRegressor(activation="gelu", **COMMON),
         NumpyMLPClassifier(activation="leaky_relu", **COMMON),
         NumpyMLPRegressor(activation=SOFTSIGN, **COMMON),
+        NumpyMLPRegressor(activation="silu", **COMMON),
+        NumpyMLPRegressor(activation="mish", solver="lbfgs", **COMMON),
+        NumpyMLPClassifier(activation="silu", solver="lbfgs", **COMMON),
+        NumpyMLPClassifier(activation="mish", **COMMON),
     ]
 )
 def test_sklearn_compatible_with_new_activations(estimator, check):
