@@ -3,8 +3,9 @@
 Most losses are paired with the output activation that makes them canonical, so the
 derivative of the loss with respect to the output pre-activation is ``A - Y``; the network
 needs no loss-specific backward code for them. The robust regression losses (Huber, absolute
-error) are not canonical for any output: they keep the identity output and turn the residual
-``A - Y`` into their derivative with an ``output_delta`` hook. Each per-sample loss is summed
+error) and the quantile (pinball) loss are not canonical for any output: they keep the
+identity output and turn the residual ``A - Y`` into their derivative with an
+``output_delta`` hook. Each per-sample loss is summed
 over the outputs: that is the function whose gradient the network back-propagates (see
 "Differences from scikit-learn" in the README for the multi-output squared error).
 """
@@ -142,8 +143,54 @@ def _absolute_error_delta(residual: np.ndarray, out: np.ndarray) -> None:
     apply("sign", residual, out=out)
 
 
-# The regressor's `loss` options; "huber" is listed at its default threshold, the regressor
-# builds its own with huber_loss(huber_delta).
+def _pinball_parts(residual: np.ndarray, quantile: float) -> np.ndarray:
+    # For r = y - A = -residual: q r where r >= 0, (q - 1) r below, i.e. the larger of
+    # -q * residual and (1 - q) * residual (one of them is >= 0, the other <= 0).
+    return apply("maximum", residual * -quantile, residual * (1 - quantile))
+
+
+def _pinball(Y: np.ndarray, A: np.ndarray, residual: np.ndarray, *, quantile: float):
+    return row_sum(_pinball_parts(residual, quantile), keepdims=False)
+
+
+def _pinball_total(residual: np.ndarray, *, quantile: float) -> float:
+    return total(_pinball_parts(residual, quantile))
+
+
+def _pinball_delta(residual: np.ndarray, out: np.ndarray, *, quantile: float) -> None:
+    # The slope is 1 - q where the output is above the target and -q below; where it hits
+    # the target exactly, 1/2 - q (a subgradient: 0 for the median, as absolute_error's).
+    apply("sign", residual, out=out)
+    out *= 0.5
+    out += 0.5 - quantile
+
+
+def quantile_loss(quantile: float) -> Loss:
+    """Pinball loss of the ``quantile`` on the identity output.
+
+    Per output, ``q * r`` where the residual ``r = y - prediction >= 0`` and ``(q - 1) * r``
+    below, for ``q = quantile``: its minimiser is the conditional ``q``-quantile of ``y``
+    (the median for 0.5, where the loss is half the absolute error).
+
+    Parameters
+    ----------
+    quantile : float
+        In the open interval (0, 1).
+
+    Returns
+    -------
+    loss : Loss
+    """
+    return Loss(
+        "identity",
+        partial(_pinball, quantile=quantile),
+        partial(_pinball_total, quantile=quantile),
+        partial(_pinball_delta, quantile=quantile),
+    )
+
+
+# The regressor's `loss` options; "huber" and "quantile" are listed at their defaults, the
+# regressor builds its own with huber_loss(huber_delta) and quantile_loss(quantile).
 REGRESSION_LOSSES: dict[str, Loss] = {
     "squared_error": Loss("identity", _half_squared_error, _half_squared_error_total),
     "poisson": Loss("exp", _half_poisson_deviance),
@@ -151,6 +198,7 @@ REGRESSION_LOSSES: dict[str, Loss] = {
     "absolute_error": Loss(
         "identity", _absolute_error, _absolute_error_total, _absolute_error_delta
     ),
+    "quantile": quantile_loss(0.5),
 }
 # The classifier picks one from the type of its target.
 CLASSIFICATION_LOSSES: dict[str, Loss] = {

@@ -1017,7 +1017,7 @@ def test_invalid_parameter_raises_naming_it(Estimator, params, name):
 def test_invalid_regressor_loss_raises():
     X, y = regression_data()
     with pytest.raises(ValueError, match="'loss' parameter"):
-        NumpyMLPRegressor(loss="quantile").fit(X, y)
+        NumpyMLPRegressor(loss="pinball").fit(X, y)
 
 
 def test_poisson_with_negative_y_raises():
