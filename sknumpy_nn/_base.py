@@ -36,7 +36,8 @@ from ._docstrings import fill_docstring
 from ._network import Network
 from ._ops import copy
 from ._records import TrainingSettings, TrainingState
-from ._rules import ValidationScorer, split_validation
+from ._rules import split_validation
+from ._scoring import check_scoring, validation_scorer
 from ._training import train
 
 # Fitted attribute of each field of the training state a fit carries to the next.
@@ -89,6 +90,7 @@ class BaseNumpyMLP(ArrayAPISupport, CallbackSupportMixin, BaseEstimator, metacla
         n_iter_no_change=10,
         max_fun=15000,
         dropout=0.0,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -114,6 +116,7 @@ class BaseNumpyMLP(ArrayAPISupport, CallbackSupportMixin, BaseEstimator, metacla
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.dropout = dropout
+        self.scoring = scoring
 
     # ----------------------------------------------------------------- subclass hooks
     @abstractmethod
@@ -188,6 +191,7 @@ class BaseNumpyMLP(ArrayAPISupport, CallbackSupportMixin, BaseEstimator, metacla
     # ----------------------------------------------------------------- training
     def _fit(self, X, y, sample_weight, incremental: bool, validation_data=(None, None, None)):
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        check_scoring(self.scoring)  # an unknown scorer name fails before any training
         inputs = follow_X(fit_namespace(X), y, sample_weight, validation_data)  # "follow X"
         y, sample_weight, validation_data = inputs
         X, Y, sample_weight = self._training_data(X, y, sample_weight, incremental, first_pass)
@@ -209,8 +213,7 @@ class BaseNumpyMLP(ArrayAPISupport, CallbackSupportMixin, BaseEstimator, metacla
         data, validation = self._held_out(settings, data, validation, random_state, incremental)
         # Encoded on the host, trained on X's device.
         data, validation = (to_network(network.params, part) for part in (data, validation))
-        score = self._validation_score
-        scorer = validation and ValidationScorer(validation, self.activation, network.loss, score)
+        scorer = validation and validation_scorer(self, validation, network)
         state = self._training_state(first_pass, network, settings, validation is not None)
         tasks = fit_tasks(self, incremental, validation or data)
         result = train(

@@ -48,6 +48,7 @@ PARAMETER_CONSTRAINTS = {
     ],
     "max_fun": [Interval(Integral, 1, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+    "scoring": [None, str, callable],
 }
 
 

@@ -105,6 +105,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         max_fun=15000,
         class_weight=None,
         dropout=0.0,
+        scoring=None,
     ):
         self.class_weight = class_weight
         super().__init__(
@@ -132,6 +133,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             dropout=dropout,
+            scoring=scoring,
         )
 
     def _network_loss(self) -> str:
@@ -233,6 +235,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         sample_weight = None if sample_weight is None else to_host(sample_weight)
         y_true = self._label_binarizer.inverse_transform(Y)
         return accuracy_score(y_true, self._decode(output), sample_weight=sample_weight)
+
+    def _validation_target(self, Y):
+        """The validation labels, decoded from their encoding (a scorer's y)."""
+        return self._label_binarizer.inverse_transform(to_host(Y))
 
     def _decode(self, output):
         if type(output) is not np.ndarray:

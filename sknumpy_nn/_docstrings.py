@@ -97,7 +97,22 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         others are divided by ``1 - dropout``, with fresh masks for every minibatch drawn
         from ``random_state``. Never applied in ``predict``. A float in [0, 1) for every
         hidden layer, or one rate per hidden layer. ``loss_curve_`` then records the loss of
-        the dropped-out networks. 'lbfgs' with a rate above 0 raises a ValueError."""
+        the dropped-out networks. 'lbfgs' with a rate above 0 raises a ValueError.
+
+    scoring : str, callable or None, default=None
+        What the validation data (``early_stopping``'s split, or ``X_val``) is scored with,
+        for early stopping, ``validation_scores_``, ``best_validation_score_`` and the best
+        weights restored (beyond scikit-learn's MLP, as ``HistGradientBoosting*`` take it).
+        None: R² or accuracy, as scikit-learn's MLP; ``'loss'``: the negative validation
+        loss (the training loss without the penalty, as ``validation_loss_curve_``
+        records it); a scikit-learn scorer name (``'neg_log_loss'``, ``'f1_macro'``,
+        ``'neg_mean_absolute_error'``, ...; see ``sklearn.metrics.get_scorer_names``) or a
+        callable ``scorer(estimator, X, y)`` (given ``sample_weight=`` too when the
+        validation rows are weighted). Bigger is better. A scorer sees the estimator with
+        the weights being scored in ``coefs_`` and ``intercepts_``, so it may call
+        ``predict``; ``'neg_log_loss'`` scores against the fitted classes (a validation part
+        may lack one) and, with several labels, sums each label's binary log-loss. On a
+        device a scorer gets host (NumPy) copies of the weights and validation rows."""
 
 ATTRIBUTES = """\
 loss_ : float

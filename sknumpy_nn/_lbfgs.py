@@ -107,7 +107,10 @@ class LbfgsRun:
     def __call__(self, from_scratch: bool) -> TrainingResult:
         """Run scipy's L-BFGS-B from the network's weights."""
         settings, state = self.settings, self.state
-        log = TrainingLog(self.scorer is not None, False) if settings.verbose else None
+        log = None
+        if settings.verbose:
+            title = getattr(self.scorer, "title", None)
+            log = TrainingLog(self.scorer is not None, False, score_title=title)
         record = _IterationRecorder(self.work, state, self.snapshots, self.hook, self.scorer, log)
         self.hook.begin_step()
         try:

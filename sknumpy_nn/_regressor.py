@@ -13,7 +13,7 @@ from ._base import BaseNumpyMLP
 from ._checks import check_stochastic_solver, float_dtypes, validate_quietly
 from ._docstrings import fill_docstring
 from ._losses import REGRESSION_LOSSES, huber_loss, quantile_loss
-from ._ops import host_dtype, reshape
+from ._ops import host_dtype, reshape, to_host
 
 
 @fill_docstring
@@ -110,6 +110,7 @@ default='squared_error'
         huber_delta=1.0,
         quantile=0.5,
         dropout=0.0,
+        scoring=None,
     ):
         self.loss = loss
         self.huber_delta = huber_delta
@@ -139,6 +140,7 @@ default='squared_error'
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             dropout=dropout,
+            scoring=scoring,
         )
 
     def _network_loss(self):
@@ -180,6 +182,11 @@ default='squared_error'
 
     def _validation_score(self, output, Y, sample_weight) -> float:
         return r2_score(Y, output, sample_weight=sample_weight)
+
+    def _validation_target(self, Y):
+        """The validation targets as ``fit`` took them, from their encoding (a scorer's y)."""
+        Y = to_host(Y)
+        return Y[:, 0] if self.n_outputs_ == 1 else Y
 
     def predict(self, X):
         """Predict with the fitted network.

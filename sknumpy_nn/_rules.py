@@ -92,16 +92,24 @@ class ValidationScorer:
         The hidden activation.
     loss : Loss
         The network's training loss; its output activation is the network's.
-    score : callable
+    score : callable or None
         ``score(output, Y_val, sample_weight_val) -> float``, bigger is better (R² or
-        accuracy, from the estimator).
+        accuracy, from the estimator); None scores the negative validation loss.
+    from_weights : callable or None, default=None
+        ``from_weights(coefs, intercepts, X_val, Y_val, sample_weight_val) -> float``, a
+        score that needs the weights rather than the output (a scikit-learn scorer, through
+        the estimator); it replaces ``score``.
+    title : str or None, default=None
+        The score's column title in the ``verbose`` log (None: ``"val score"``).
     """
 
-    def __init__(self, validation, activation, loss, score):
+    def __init__(self, validation, activation, loss, score, from_weights=None, title=None):
         self.validation = validation
         self.activation = activation
         self.loss = loss
         self.score = score
+        self.from_weights = from_weights
+        self.title = title or "val score"
 
     def __call__(self, coefs: list, intercepts: list) -> tuple[float, float]:
         """The score and the mean loss (no penalty) of these weights on the validation data.
@@ -117,8 +125,14 @@ class ValidationScorer:
             )
             if not all_finite(output):
                 return np.nan, np.nan
-            score = float(self.score(output, Y_val, sw_val))
-            return score, float(mean_loss(self.loss, Y_val, output, sw_val))
+            loss = float(mean_loss(self.loss, Y_val, output, sw_val))
+            if self.from_weights is not None:
+                score = float(self.from_weights(coefs, intercepts, X_val, Y_val, sw_val))
+            elif self.score is not None:
+                score = float(self.score(output, Y_val, sw_val))
+            else:
+                score = -loss
+            return score, loss
 
 
 def best_validation_epoch(state: TrainingState, stops_early: bool) -> int | None:

@@ -153,7 +153,10 @@ class StochasticRun:
         self.log = None
         if settings.verbose:  # the header once per fit, and once for a run of partial_fit calls
             header = not one_epoch or not state.loss_curve
-            self.log = TrainingLog(self.scorer is not None, learning_rate=True, header=header)
+            title = getattr(self.scorer, "title", None)
+            self.log = TrainingLog(
+                self.scorer is not None, learning_rate=True, header=header, score_title=title
+            )
         reason = None
         try:
             for _ in range(settings.max_iter):

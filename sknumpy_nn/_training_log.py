@@ -29,13 +29,19 @@ class TrainingLog:
         Show the learning-rate column.
     header : bool, default=True
         Print the header now (``False`` when continuing a log, e.g. a later ``partial_fit``).
+    score_title : str, default="val score"
+        The validation score's title (the ``scoring`` chosen); its column widens to fit it.
     """
 
-    def __init__(self, validation: bool, learning_rate: bool, header: bool = True):
+    def __init__(
+        self, validation: bool, learning_rate: bool, header: bool = True, score_title=None
+    ):
         # (title, row format); every field is as wide as its title's column.
         self._columns = [("Iteration", "{:>11d}"), ("train loss", "{:>16.8g}")]
         if validation:
-            self._columns += [("val loss", "{:>16.8g}"), ("val score", "{:>12.6f}")]
+            title = score_title or "val score"
+            width = max(12, len(title) + 2)
+            self._columns += [("val loss", "{:>16.8g}"), (title, f"{{:>{width}.6f}}")]
         if learning_rate:
             self._columns.append(("learning rate", "{:>15.6g}"))
         self._columns.append(("seconds", "{:>10.3f}"))

@@ -20,7 +20,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "sknumpy_nn"
 MODULES = sorted(path.stem for path in PACKAGE.glob("*.py"))
 
-ESTIMATORS = {"_base", "_regressor", "_classifier", "_checks", "_dispatch"}
+ESTIMATORS = {"_base", "_regressor", "_classifier", "_checks", "_dispatch", "_scoring"}
 TRAINING = {"_training", "_lbfgs", "_rules", "_records"}
 CORE = {"_network", "_optimizers", "_epoch", "_callbacks", "_training_log"}
 BOTTOM = {"_losses", "_activations", "_ops"}

@@ -88,6 +88,27 @@ VARIANTS = {
         False,
     ),
     "regressor-poisson": (NumpyMLPRegressor, {"loss": "poisson"}, "count", "dense", False),
+    "regressor-quantile": (
+        NumpyMLPRegressor,
+        {"loss": "quantile", "quantile": 0.9},
+        "real",
+        "dense",
+        False,
+    ),
+    "regressor-silu-scoring-loss": (
+        NumpyMLPRegressor,
+        {"activation": "silu", "early_stopping": True, "scoring": "loss"},
+        "real",
+        "dense",
+        False,
+    ),
+    "classifier-mish-scoring-neg-log-loss": (
+        NumpyMLPClassifier,
+        {"activation": "mish", "scoring": "neg_log_loss"},
+        "multiclass",
+        "dense",
+        True,
+    ),
     "regressor-dropout": (NumpyMLPRegressor, {"dropout": [0.2, 0.1]}, "real", "dense", False),
     "regressor-custom-activation": (
         NumpyMLPRegressor,
