@@ -48,6 +48,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseNumpyMLP):
         (a batch does not show the class frequencies). With early stopping the held-out
         samples keep their weights, so the validation accuracy is class-weighted too.
 
+    {extra_parameters}
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)

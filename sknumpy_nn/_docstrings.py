@@ -89,9 +89,11 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Epochs without an improvement of ``tol`` before stopping ('sgd', 'adam').
 
     max_fun : int, default=15000
-        Maximum number of loss evaluations of 'lbfgs'.
+        Maximum number of loss evaluations of 'lbfgs'."""
 
-    dropout : float or array-like of float, default=0.0
+# Our keyword-only parameters after each estimator's own ones, in the signature's order.
+EXTRA_PARAMETERS = """\
+dropout : float or array-like of float, default=0.0
         Inverted dropout on the hidden layers ('sgd' and 'adam' only; beyond scikit-learn):
         during training each hidden unit's output is zeroed with this probability and the
         others are divided by ``1 - dropout``, with fresh masks for every minibatch drawn
@@ -152,7 +154,7 @@ loss_ : float
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names seen during fit, when ``X`` has string column names.
 
     n_iter_ : int
@@ -205,6 +207,7 @@ def fill_docstring(documented):
     """Decorator: substitute the shared fragments into a class's or function's docstring."""
     documented.__doc__ = (
         documented.__doc__.replace("{parameters}", PARAMETERS)
+        .replace("{extra_parameters}", EXTRA_PARAMETERS)
         .replace("{attributes}", ATTRIBUTES)
         .replace("        {validation_parameters}\n", VALIDATION_PARAMETERS)
     )

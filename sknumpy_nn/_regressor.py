@@ -52,6 +52,8 @@ default='squared_error'
         always, used only with ``loss='quantile'``. Away from 0.5, R^2 (``score``) is low
         by nature: the fit is meant to sit above or below most targets.
 
+    {extra_parameters}
+
     Attributes
     ----------
     {attributes}
