@@ -12,7 +12,7 @@ our largest case achieves against a plain float32 matrix-multiply peak measured 
 Usage: ``python benchmarks/bench_vs_sklearn.py [--quick] [--repeats 5] [--runs 1]
 [--json PATH] [--threads N]`` (``--quick``: a smoke test of under a minute: fewer repeats and
 epochs, a smaller big case; ``--runs 3``: the fit table three times, then per case the median
-of the three and their spread, the figure the README's table shows). Timings need an
+of the three and their spread, the figures docs/user_guide/speed.md shows). Timings need an
 otherwise idle machine: when other processes hold the cores, OpenBLAS's spin-waiting threads
 slow minibatch training several-fold; the start-up load average is printed, and
 ``--threads 1`` sidesteps the worst of it.

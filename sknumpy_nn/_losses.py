@@ -7,7 +7,7 @@ error) and the quantile (pinball) loss are not canonical for any output: they ke
 identity output and turn the residual ``A - Y`` into their derivative with an
 ``output_delta`` hook. Each per-sample loss is summed
 over the outputs: that is the function whose gradient the network back-propagates (see
-"Differences from scikit-learn" in the README for the multi-output squared error).
+docs/differences.md for the multi-output squared error).
 """
 
 from collections.abc import Callable

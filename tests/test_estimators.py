@@ -2,9 +2,9 @@
 
 Fitted attributes and their meanings, the solvers' bookkeeping, targets of every kind,
 sparse and float32 input, sample weights, early stopping, warm starts, interruption,
-pickling, bad input, and the deliberate differences from scikit-learn's MLP (README,
-"Differences from scikit-learn"), each shown to be the right behaviour. Data are small and
-seeds fixed so that every test is fast and deterministic.
+pickling, bad input, and the deliberate differences from scikit-learn's MLP (docs/differences.md),
+each shown to be the right behaviour. Data are small and seeds fixed so that every test is fast and
+deterministic.
 """
 
 import inspect

@@ -14,7 +14,8 @@ curves ~1e-15 relative, weights ~1e-12, weights after 30 L-BFGS iterations ~1e-1
 still catching any real change.
 
 Deliberate differences are left out: a multiclass early-stopping split is stratified here but
-not in sklearn, and multi-output squared error reports a different ``loss_`` (see README).
+not in sklearn, and multi-output squared error reports a different ``loss_`` (see
+docs/differences.md).
 """
 
 import itertools

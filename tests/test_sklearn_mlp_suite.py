@@ -27,7 +27,7 @@ adaptation:
      with one ``partial_fit`` call, then assign the worked example's weights to the public
      ``coefs_`` / ``intercepts_``, which the next ``partial_fit`` continues from.
 
-2. **Documented differences** (README, "Differences from scikit-learn"), each pointing to its
+2. **Documented differences** (docs/differences.md), each pointing to its
    row of that table:
 
    - "`y` with a single class in `fit`": test_preserve_feature_names fits the classifier on
@@ -544,8 +544,8 @@ def test_multilabel_classification():
 
 def test_multioutput_regression():
     # Test that multi-output regression works as expected
-    # (Our multi-output squared error is summed over the outputs, README row "multi-output
-    # squared error `loss_`"; the score threshold is scikit-learn's.)
+    # (Our multi-output squared error is summed over the outputs, docs/differences.md row
+    # "multi-output squared error `loss_`"; the score threshold is scikit-learn's.)
     X, y = make_regression(n_samples=200, n_targets=5, random_state=11)
     mlp = MLPRegressor(
         solver="lbfgs", hidden_layer_sizes=50, max_iter=200, tol=1e-2, random_state=1
@@ -646,7 +646,8 @@ def test_partial_fit_errors():
         MLPClassifier(solver="sgd").partial_fit(X, y, classes=[2])
 
     # lbfgs doesn't support partial_fit
-    # (README row "`partial_fit` with `solver="lbfgs"`": absent on both our estimators.)
+    # (docs/differences.md row "`partial_fit` with `solver="lbfgs"`": absent on both our
+    # estimators.)
     assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
 
 
@@ -666,8 +667,8 @@ def test_nonfinite_params():
     )
     # Adapted: scikit-learn ignores every warning around this fit ("RuntimeWarning: overflow
     # encountered in square"). Ours must emit none, so nothing is suppressed: under the
-    # suite's warnings-as-errors any warning fails the test. (README row "training that
-    # diverges": a fit from scratch that diverges in its first epoch raises this ValueError.)
+    # suite's warnings-as-errors any warning fails the test. (docs/differences.md row "training
+    # that diverges": a fit from scratch that diverges in its first epoch raises this ValueError.)
     with pytest.raises(ValueError, match=msg):
         clf.fit(X, y)
 
@@ -690,8 +691,8 @@ def test_predict_proba_binary():
 
     assert y_proba.shape == (n_samples, n_classes)
     assert_array_equal(proba_max, proba_log_max)
-    # (README row "`predict_log_proba`": ours is the log-sigmoid of the logits below 1/2 and
-    # log(predict_proba) from 1/2 up, clipped to the logs of predict_proba's bounds, so the
+    # (docs/differences.md row "`predict_log_proba`": ours is the log-sigmoid of the logits below
+    # 1/2 and log(predict_proba) from 1/2 up, clipped to the logs of predict_proba's bounds, so the
     # two agree and order the classes alike.)
     assert_allclose(y_log_proba, np.log(y_proba))
 
@@ -716,8 +717,8 @@ def test_predict_proba_multiclass():
 
     assert y_proba.shape == (n_samples, n_classes)
     assert_array_equal(proba_max, proba_log_max)
-    # (README row "`predict_log_proba`": ours is the log-softmax of the logits below 1/2,
-    # log(predict_proba) from 1/2 up.)
+    # (docs/differences.md row "`predict_log_proba`": ours is the log-softmax of the logits below
+    # 1/2, log(predict_proba) from 1/2 up.)
     assert_allclose(y_log_proba, np.log(y_proba))
 
 
@@ -740,8 +741,8 @@ def test_predict_proba_multilabel():
 
     assert (y_proba.sum(1) - 1).dot(y_proba.sum(1) - 1) > 1e-10
     assert_array_equal(proba_max, proba_log_max)
-    # (README rows "`predict_log_proba`" and "`predict_proba` of logistic outputs": our
-    # probabilities stay strictly inside (0, 1), so both sides are finite.)
+    # (docs/differences.md rows "`predict_log_proba`" and "`predict_proba` of logistic outputs":
+    # our probabilities stay strictly inside (0, 1), so both sides are finite.)
     assert_allclose(y_log_proba, np.log(y_proba))
 
 
@@ -816,7 +817,7 @@ def test_tolerance():
 
 def test_verbose_sgd(capsys):
     # Test verbose.
-    # (README row "`verbose` output": ours prints a table whose first column is titled
+    # (docs/differences.md row "`verbose` output": ours prints a table whose first column is titled
     # "Iteration", the word this test looks for.)
     X = [[3, 2], [1, 6]]
     y = [1, 0]
@@ -986,8 +987,8 @@ def test_early_stopping_stratified():
 
     mlp = MLPClassifier(early_stopping=True)
     # Adapted: scikit-learn's message lists the binarized label of the rare class,
-    # ['True']; ours has the same words but names the label the user gave, [1] (README row
-    # "early-stopping split of multiclass targets").
+    # ['True']; ours has the same words but names the label the user gave, [1] (docs/differences.md
+    # row "early-stopping split of multiclass targets").
     with pytest.raises(
         ValueError,
         match=(
@@ -1118,7 +1119,7 @@ def test_preserve_feature_names(Estimator):
     y = pd.Series(data=np.full(10, 1), name="colname_y")
     if Estimator is MLPClassifier:
         # Adapted: scikit-learn fits the classifier on a single class; ours raises a
-        # ValueError for that (README row "`y` with a single class in `fit`"), so the
+        # ValueError for that (docs/differences.md row "`y` with a single class in `fit`"), so the
         # classifier gets two classes, five samples each (the validation split then holds
         # one of each).
         y = pd.Series(data=np.tile([0, 1], 5), name="colname_y")
@@ -1205,8 +1206,8 @@ def test_mlp_diverging_loss():
 
     # Adapted: scikit-learn ignores RuntimeWarning (overflow in matmul) and
     # ConvergenceWarning (maximum iterations) around this fit. Ours emits no RuntimeWarning
-    # (not suppressed: any would fail the test), and, README row "training that diverges",
-    # stops at the epoch where the loss or the weights become non-finite with a
+    # (not suppressed: any would fail the test), and, docs/differences.md row "training that
+    # diverges", stops at the epoch where the loss or the weights become non-finite with a
     # ConvergenceWarning naming it, instead of running on to max_iter with NaN weights.
     with pytest.warns(ConvergenceWarning, match=r"Training diverged in epoch \d+"):
         mlp.fit(X_iris, y_iris)
@@ -1217,8 +1218,8 @@ def test_mlp_diverging_loss():
     assert str(mlp.validation_scores_[-1]) == str(np.nan)
     assert isinstance(mlp.validation_scores_[-1], float)
 
-    # Added (README row "training that diverges"): training stopped before max_iter at the
-    # divergence, every recorded epoch's loss is finite, and the weights kept are finite and
+    # Added (docs/differences.md row "training that diverges"): training stopped before max_iter at
+    # the divergence, every recorded epoch's loss is finite, and the weights kept are finite and
     # predict finite values.
     assert mlp.n_iter_ < mlp.max_iter
     assert len(mlp.loss_curve_) == len(mlp.validation_scores_) == mlp.n_iter_

@@ -64,7 +64,7 @@ print(setting)
 # %%
 # Every median bar is past parity. The wide (256, 256) case's error bar crosses it: in
 # one of the three runs the shared machine's two cores slowed down together (see the
-# README's speed section), and that run's ratio fell just below 1.
+# user guide's speed page), and that run's ratio fell just below 1.
 order = np.argsort(speedup)
 low = np.array([speedup[i] - runs[i].min() for i in order])
 high = np.array([runs[i].max() - speedup[i] for i in order])

@@ -10,7 +10,7 @@ Both are checked against the textbook formulas.
 """
 
 # %%
-# The formulas, as the README states them (gelu is its tanh approximation), written with
+# The formulas, as the activations page states them (gelu is its tanh approximation), written with
 # NumPy and SciPy for a grid of ``z`` that avoids the kinks of relu and leaky_relu at 0.
 import matplotlib.pyplot as plt
 import numpy as np
