@@ -82,6 +82,10 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_show_sourcelink = False
+# Pages without sub-pages get no (empty) section navigation.
+html_sidebars = {
+    page: [] for page in ("install", "quickstart", "differences", "changelog", "architecture")
+}
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 
