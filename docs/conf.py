@@ -29,7 +29,6 @@ exclude_patterns = ["_build", "examples", "auto_examples/*.ipynb", "auto_example
 
 # --- API reference: one page per public name, generated from the numpydoc docstrings.
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": True}
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
 # Every public docstring is checked when its page is built; a failure is a warning, and -W
@@ -43,7 +42,6 @@ numpydoc_validation_exclude = {
     r"\.set_params$",
     r"\.set_.*_request$",
     r"\.get_metadata_routing$",
-    r"\.__sklearn_tags__$",
     r"\.score$",
 }
 

@@ -90,17 +90,21 @@ def show_versions() -> None:
     """
     sections = {
         "System": _system(),
-        "Python dependencies": {name: _version(name) for name in DEPENDENCIES},
-        "Array API libraries": {name: _array_api_version(name) for name in ARRAY_API_LIBRARIES},
+        "Python dependencies": {name: _version(name) or "not installed" for name in DEPENDENCIES},
+        "Array API libraries": {
+            name: _array_api_version(name) or "not installed" for name in ARRAY_API_LIBRARIES
+        },
     }
     for title, entries in sections.items():
         print(f"\n{title}:")
-        width = max(map(len, entries))
-        for name, value in entries.items():
-            print(f"{name:>{width + 4}}: {'not installed' if value is None else value}")
+        _print_entries(entries)
     print("\nThreadpool libraries (BLAS, OpenMP):")
     for library in _blas_threads():
         print()
-        width = max(map(len, library))
-        for key, value in library.items():
-            print(f"{key:>{width + 4}}: {value}")
+        _print_entries(library)
+
+
+def _print_entries(entries: dict) -> None:
+    width = max(map(len, entries))
+    for name, value in entries.items():
+        print(f"{name:>{width + 4}}: {value}")
